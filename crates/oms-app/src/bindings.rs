@@ -1,0 +1,54 @@
+//! Generates the TypeScript twins of every type that crosses IPC into one file,
+//! `ui/src/api/bindings.ts`. A test fails when the committed file differs from what the Rust
+//! types generate; `UPDATE_BINDINGS=1 cargo test -p oms-app bindings` rewrites it.
+
+use crate::*;
+use ts_rs::TS;
+
+macro_rules! decls {
+    ($($t:ty),* $(,)?) => { vec![$(format!("export {}", <$t as TS>::decl())),*] };
+}
+
+pub fn typescript() -> String {
+    let decls: Vec<String> = decls![
+        OrderStatus,
+        PaymentStatus,
+        ChannelKind,
+        OrderSort,
+        SortDir,
+        OrderQuery,
+        OrderRow,
+        OrderPage,
+        StatusCount,
+        AddressView,
+        OrderLineView,
+        TimelineEventView,
+        OrderDetail,
+        ConnectionView,
+        DayCount,
+        ExceptionKind,
+        ExceptionRow,
+        Dashboard,
+        SavedView,
+        ErrorCode,
+        FieldError,
+        ApiError,
+        Progress,
+        AppInfo,
+        ImportMode,
+        ImportReport,
+        ExportReport,
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in crates/oms-domain and crates/oms-app by ts-rs.\n\
+         // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p oms-app bindings` after changing them.\n\
+         // Times are epoch milliseconds (UTC); money is integer minor units.\n\n",
+    );
+    for d in decls {
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}

@@ -1,0 +1,330 @@
+//! `oms bench`: builds a fresh database of demo orders and measures what the UI depends on.
+//! Figures are printed as a table and, with --json, as JSON.
+
+use anyhow::Result;
+use clap::Args;
+use oms_app::domain::{OrderQuery, OrderSort, OrderStatus, PaymentStatus, SortDir};
+use oms_app::{Actor, Api};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 1_000_000)]
+    orders: u64,
+    /// Where to build the database (replaced if it exists).
+    #[arg(long, default_value = "target/bench/oms-bench.sqlite")]
+    out: PathBuf,
+    /// Repetitions per measured query.
+    #[arg(long, default_value_t = 200)]
+    reps: usize,
+    /// Reuse an existing database at --out instead of rebuilding it.
+    #[arg(long)]
+    reuse: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Figure {
+    name: String,
+    p50_ms: f64,
+    p95_ms: f64,
+    max_ms: f64,
+    rows: usize,
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn measure<F, Fut>(name: &str, reps: usize, mut f: F) -> Result<Figure>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<usize>>,
+{
+    // Warm once: the first run of a statement pays for preparing it.
+    let rows = f(0).await?;
+    let mut times = Vec::with_capacity(reps);
+    for i in 0..reps {
+        let t = Instant::now();
+        f(i).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(Figure {
+        name: name.to_owned(),
+        p50_ms: pct(&times, 0.5),
+        p95_ms: pct(&times, 0.95),
+        max_ms: times.last().copied().unwrap_or(0.0),
+        rows,
+    })
+}
+
+#[allow(clippy::print_stderr)]
+pub async fn run(a: &BenchArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if !a.reuse {
+        for ext in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{ext}", a.out.display()));
+            if p.exists() {
+                std::fs::remove_file(&p)?;
+            }
+        }
+    }
+    let api = Api::open(&a.out, Actor::user("bench")).await?;
+    let mut import_rate = None;
+    if !a.reuse {
+        let t = Instant::now();
+        let report = api
+            .load_demo(a.orders, &|p| {
+                if p.done % 100_000 == 0 || p.done == p.total {
+                    eprint!("\rimport: {}/{}", p.done, p.total);
+                }
+            })
+            .await?;
+        let secs = t.elapsed().as_secs_f64();
+        eprintln!();
+        let rate = a.orders as f64 / secs;
+        writeln!(out, "import: {} orders, {} lines in {secs:.1} s = {rate:.0} orders/s (goal >= 12000; indexes, counters and search index kept current; includes ANALYZE)", report.imported_orders, report.imported_lines)?;
+        import_rate = Some(rate);
+    }
+    api.checkpoint().await?;
+    let mut db_bytes = 0u64;
+    for ext in ["", "-wal"] {
+        if let Ok(m) = std::fs::metadata(format!("{}{ext}", a.out.display())) {
+            db_bytes += m.len();
+        }
+    }
+    writeln!(
+        out,
+        "database size: {:.1} MiB (goal < 500 MiB)",
+        db_bytes as f64 / 1048576.0
+    )?;
+
+    let mut figures = Vec::new();
+    let base = OrderQuery {
+        limit: 200,
+        ..Default::default()
+    };
+    let conn_id = api.list_connections().await?.first().map(|c| c.id);
+    let now = oms_app::now_ms();
+    let mut lists: Vec<(String, OrderQuery)> =
+        vec![("list: all, newest first".into(), base.clone())];
+    for s in [
+        OrderStatus::Pending,
+        OrderStatus::OnHold,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+    ] {
+        lists.push((
+            format!("list: status={}", s.as_str()),
+            OrderQuery {
+                status: Some(s),
+                ..base.clone()
+            },
+        ));
+    }
+    lists.push((
+        "list: channel".into(),
+        OrderQuery {
+            connection_id: conn_id,
+            ..base.clone()
+        },
+    ));
+    lists.push((
+        "list: last 30 days".into(),
+        OrderQuery {
+            placed_from: Some(now - 30 * 86_400_000),
+            placed_to: Some(now),
+            ..base.clone()
+        },
+    ));
+    lists.push((
+        "list: country=GB".into(),
+        OrderQuery {
+            country: Some("GB".into()),
+            ..base.clone()
+        },
+    ));
+    lists.push((
+        "list: payment=refunded".into(),
+        OrderQuery {
+            payment_status: Some(PaymentStatus::Refunded),
+            ..base.clone()
+        },
+    ));
+    lists.push((
+        "list: tag=vip".into(),
+        OrderQuery {
+            tag: Some("vip".into()),
+            ..base.clone()
+        },
+    ));
+    lists.push((
+        "list: status=on_hold + country=DE".into(),
+        OrderQuery {
+            status: Some(OrderStatus::OnHold),
+            country: Some("DE".into()),
+            ..base.clone()
+        },
+    ));
+    for sort in [
+        OrderSort::PlacedAt,
+        OrderSort::GrandTotal,
+        OrderSort::OrderNumber,
+        OrderSort::Priority,
+    ] {
+        for dir in [SortDir::Asc, SortDir::Desc] {
+            lists.push((
+                format!("list: sort {sort:?} {dir:?}"),
+                OrderQuery {
+                    sort,
+                    dir,
+                    ..base.clone()
+                },
+            ));
+        }
+    }
+    for (name, q) in &lists {
+        figures.push(
+            measure(&format!("{name} (first page)"), a.reps, |_| async {
+                Ok(api.list_orders(q).await?.rows.len())
+            })
+            .await?,
+        );
+        // A page deep in the list, reached by the cursor (what scrolling does).
+        let mut deep = q.clone();
+        for _ in 0..25 {
+            match api.list_orders(&deep).await?.next_cursor {
+                Some(c) => deep.cursor = Some(c),
+                None => break,
+            }
+        }
+        figures.push(
+            measure(&format!("{name} (page 26)"), a.reps, |_| async {
+                Ok(api.list_orders(&deep).await?.rows.len())
+            })
+            .await?,
+        );
+    }
+    figures.push(
+        measure("status counts", a.reps * 5, |_| async {
+            Ok(api.status_counts().await?.len())
+        })
+        .await?,
+    );
+    figures.push(
+        measure("dashboard", a.reps, |_| async {
+            Ok(api.dashboard().await?.exceptions.len())
+        })
+        .await?,
+    );
+
+    // Search-as-you-type: prefixes of 2–6 characters of real names, e-mails, numbers and SKUs.
+    let sample = api
+        .list_orders(&OrderQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await?
+        .rows;
+    let mut words: Vec<String> = Vec::new();
+    for r in &sample {
+        words.push(
+            r.customer_name
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_lowercase(),
+        );
+        words.push(
+            r.customer_name
+                .split(' ').next_back()
+                .unwrap_or("")
+                .to_lowercase(),
+        );
+        words.push(r.email.clone().unwrap_or_default());
+        words.push(r.order_number.trim_start_matches('#').to_owned());
+    }
+    words.push("mug-cer".into());
+    words.push("hood-gry".into());
+    words.retain(|w| w.chars().count() >= 6);
+    for len in 2..=6usize {
+        let prefixes: Vec<String> = words
+            .iter()
+            .map(|w| w.chars().take(len).collect())
+            .collect();
+        figures.push(
+            measure(&format!("search palette, {len}-char prefix"), a.reps, |i| {
+                let p = prefixes[i % prefixes.len()].clone();
+                let api = &api;
+                async move { Ok(api.search(&p, 20).await?.len()) }
+            })
+            .await?,
+        );
+        figures.push(
+            measure(
+                &format!("list with search, {len}-char prefix"),
+                a.reps,
+                |i| {
+                    let q = OrderQuery {
+                        search: Some(prefixes[i % prefixes.len()].clone()),
+                        ..base.clone()
+                    };
+                    let api = &api;
+                    async move { Ok(api.list_orders(&q).await?.rows.len()) }
+                },
+            )
+            .await?,
+        );
+    }
+    figures.push(
+        measure("count: status=shipped (counters)", a.reps, |_| async {
+            Ok(api
+                .count_orders(&OrderQuery {
+                    status: Some(OrderStatus::Shipped),
+                    ..Default::default()
+                })
+                .await? as usize)
+        })
+        .await?,
+    );
+    figures.push(
+        measure("count: country=GB", 20, |_| async {
+            Ok(api
+                .count_orders(&OrderQuery {
+                    country: Some("GB".into()),
+                    ..Default::default()
+                })
+                .await? as usize)
+        })
+        .await?,
+    );
+
+    writeln!(
+        out,
+        "{:<52} {:>9} {:>9} {:>9} {:>6}",
+        "query", "p50 ms", "p95 ms", "max ms", "rows"
+    )?;
+    for f in &figures {
+        writeln!(
+            out,
+            "{:<52} {:>9.3} {:>9.3} {:>9.3} {:>6}",
+            f.name, f.p50_ms, f.p95_ms, f.max_ms, f.rows
+        )?;
+    }
+    if a.json {
+        let j = serde_json::json!({ "orders": a.orders, "import_orders_per_s": import_rate, "db_mib": db_bytes as f64 / 1048576.0, "figures": figures });
+        writeln!(out, "{}", serde_json::to_string_pretty(&j)?)?;
+    }
+    drop(out);
+    api.close().await;
+    Ok(())
+}

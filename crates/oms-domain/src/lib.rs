@@ -1,0 +1,17 @@
+//! The OMS domain: plain types, parsing and lifecycle rules. This crate does no I/O; every other
+//! crate builds on it.
+
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod lifecycle;
+pub mod order;
+pub mod values;
+pub mod views;
+
+pub use error::ParseError;
+pub use ids::*;
+pub use lifecycle::*;
+pub use order::*;
+pub use values::*;
+pub use views::*;

@@ -1,0 +1,273 @@
+//! Read models and queries that cross to the front ends (Tauri IPC, CLI JSON). Their TypeScript
+//! twins are generated from these definitions; the JSON shape is the CLI's stable output.
+
+use crate::{ChannelKind, OrderStatus, PaymentStatus};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderSort {
+    #[default]
+    PlacedAt,
+    GrandTotal,
+    OrderNumber,
+    Priority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDir {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// Filters, sort and page position of an order list. Every field is optional except sort.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct OrderQuery {
+    pub status: Option<OrderStatus>,
+    #[ts(type = "number | null")]
+    pub connection_id: Option<i64>,
+    /// Inclusive lower bound, epoch ms UTC.
+    #[ts(type = "number | null")]
+    pub placed_from: Option<i64>,
+    /// Exclusive upper bound, epoch ms UTC.
+    #[ts(type = "number | null")]
+    pub placed_to: Option<i64>,
+    pub country: Option<String>,
+    pub payment_status: Option<PaymentStatus>,
+    pub tag: Option<String>,
+    /// Search-as-you-type text: every word must prefix-match the search index.
+    pub search: Option<String>,
+    pub sort: OrderSort,
+    pub dir: SortDir,
+    /// Opaque keyset cursor returned as `next_cursor` by the previous page.
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+impl Default for OrderQuery {
+    fn default() -> Self {
+        Self {
+            status: None,
+            connection_id: None,
+            placed_from: None,
+            placed_to: None,
+            country: None,
+            payment_status: None,
+            tag: None,
+            search: None,
+            sort: OrderSort::PlacedAt,
+            dir: SortDir::Desc,
+            cursor: None,
+            limit: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrderRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_number: String,
+    pub channel: ChannelKind,
+    pub connection_name: String,
+    #[ts(type = "number")]
+    pub placed_at: i64,
+    pub customer_name: String,
+    pub email: Option<String>,
+    pub ship_country: Option<String>,
+    pub currency: String,
+    #[ts(type = "number")]
+    pub grand_total: i64,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub priority: i32,
+    pub tags: Vec<String>,
+    #[ts(type = "number")]
+    pub item_count: i64,
+    #[ts(type = "number | null")]
+    pub ship_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrderPage {
+    pub rows: Vec<OrderRow>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StatusCount {
+    pub status: OrderStatus,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// An address as shown (the stored form of the domain `Address`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AddressView {
+    pub name: String,
+    pub company: Option<String>,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrderLineView {
+    pub line_no: i32,
+    pub sku: String,
+    pub title: String,
+    #[ts(type = "number")]
+    pub quantity: i64,
+    #[ts(type = "number")]
+    pub unit_price: i64,
+    #[ts(type = "number")]
+    pub line_total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimelineEventView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub at: i64,
+    pub kind: String,
+    pub actor: String,
+    pub summary: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrderDetail {
+    pub order: OrderRow,
+    pub external_id: String,
+    pub phone: Option<String>,
+    #[ts(type = "number")]
+    pub subtotal: i64,
+    #[ts(type = "number")]
+    pub shipping_total: i64,
+    #[ts(type = "number")]
+    pub tax_total: i64,
+    #[ts(type = "number")]
+    pub discount_total: i64,
+    pub shipping_service: Option<String>,
+    pub ship_to: Option<AddressView>,
+    pub bill_to: Option<AddressView>,
+    pub lines: Vec<OrderLineView>,
+    /// Newest first.
+    pub timeline: Vec<TimelineEventView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DayCount {
+    /// YYYY-MM-DD, UTC.
+    pub day: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    OnHold,
+    LateToShip,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExceptionRow {
+    pub kind: ExceptionKind,
+    #[ts(type = "number")]
+    pub order_id: i64,
+    pub order_number: String,
+    pub customer_name: String,
+    /// When the exception began: placed-at for holds, ship-by for late orders.
+    #[ts(type = "number")]
+    pub since: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Dashboard {
+    pub counts: Vec<StatusCount>,
+    #[ts(type = "number")]
+    pub total: i64,
+    pub per_day: Vec<DayCount>,
+    pub exceptions: Vec<ExceptionRow>,
+    #[ts(type = "number")]
+    pub on_hold: i64,
+    #[ts(type = "number")]
+    pub late_to_ship: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SavedView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub query: OrderQuery,
+}
+
+/// Formats a UTC day number (days since 1970-01-01) as YYYY-MM-DD (civil-from-days algorithm).
+pub fn day_to_iso(day: i64) -> String {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Inverse of `day_to_iso`'s day number: days since 1970-01-01 for a civil date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_days() {
+        assert_eq!(day_to_iso(0), "1970-01-01");
+        assert_eq!(day_to_iso(20_454), "2026-01-01");
+        assert_eq!(days_from_civil(2024, 2, 29), 19_782);
+    }
+
+    proptest! {
+        #[test]
+        fn civil_round_trip(day in -100_000i64..100_000) {
+            let s = day_to_iso(day);
+            let y: i64 = s[..s.len()-6].parse().expect("year");
+            let m: u32 = s[s.len()-5..s.len()-3].parse().expect("month");
+            let d: u32 = s[s.len()-2..].parse().expect("day");
+            prop_assert_eq!(days_from_civil(y, m, d), day);
+        }
+    }
+}

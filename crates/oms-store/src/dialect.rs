@@ -1,0 +1,161 @@
+//! Everything that differs between SQLite and PostgreSQL: pragmas, the full-text index and
+//! how a list of ids is passed. A PostgreSQL store replaces this module (tsvector/pg_trgm,
+//! `= ANY($1)`), and nothing else.
+
+use crate::StoreError;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub(crate) async fn checkpoint(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// SQL fragment that matches `order_id_expr` against the search index; binds one text parameter
+/// (the output of `match_expression`) as `$n`.
+pub(crate) fn search_filter(order_id_expr: &str, n: usize) -> String {
+    format!("{order_id_expr} IN (SELECT rowid FROM order_search WHERE order_search MATCH ${n})")
+}
+
+/// Top-N search by recency (rowid order), for the palette.
+pub(crate) fn search_top_ids(n: usize, limit_param: usize) -> String {
+    format!("SELECT rowid FROM order_search WHERE order_search MATCH ${n} ORDER BY rowid DESC LIMIT ${limit_param}")
+}
+
+/// Turns what a user typed into an FTS5 query: every word must prefix-match. Characters the
+/// tokenizer does not keep are dropped, so user input can never form FTS5 syntax.
+pub(crate) fn match_expression(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '_' | '+'))
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .map(|w| {
+            w.trim_matches(|c: char| matches!(c, '.' | '-' | '_' | '+'))
+                .to_owned()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    if terms.is_empty() {
+        return None;
+    }
+    Some(
+        terms
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
+/// The text indexed for one order. Phone numbers are also indexed as bare digits and order
+/// numbers without their prefix, because that is how customers read them out.
+pub(crate) fn search_doc(parts: &SearchParts<'_>) -> String {
+    let mut doc = String::with_capacity(128);
+    let mut push = |s: &str| {
+        if !s.is_empty() {
+            doc.push_str(s);
+            doc.push(' ');
+        }
+    };
+    push(parts.order_number);
+    let digits: String = parts
+        .order_number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    if digits.len() != parts.order_number.len() {
+        push(&digits);
+    }
+    push(parts.external_id);
+    push(parts.customer_name);
+    if let Some(e) = parts.email {
+        push(e);
+    }
+    if let Some(p) = parts.phone {
+        let d: String = p.chars().filter(char::is_ascii_digit).collect();
+        push(&d);
+    }
+    for s in parts.skus {
+        push(s);
+    }
+    for s in parts.tracking {
+        push(s);
+    }
+    for s in parts.notes {
+        push(s);
+    }
+    doc
+}
+
+pub(crate) struct SearchParts<'a> {
+    pub order_number: &'a str,
+    pub external_id: &'a str,
+    pub customer_name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub skus: &'a [&'a str],
+    pub tracking: &'a [&'a str],
+    pub notes: &'a [&'a str],
+}
+
+/// Removes the index entries of these orders (before re-indexing them).
+pub(crate) async fn unindex(
+    tx: &mut Transaction<'_, Sqlite>,
+    ids: &[i64],
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(500) {
+        let list = serde_json::to_string(chunk).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        sqlx::query("DELETE FROM order_search WHERE rowid IN (SELECT value FROM json_each($1))")
+            .bind(list)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds index entries: one multi-row statement per chunk.
+pub(crate) async fn index(
+    tx: &mut Transaction<'_, Sqlite>,
+    docs: &[(i64, String)],
+) -> Result<(), StoreError> {
+    for chunk in docs.chunks(500) {
+        let mut sql = String::from("INSERT INTO order_search (rowid, doc) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${},${})", 2 * i + 1, 2 * i + 2));
+        }
+        let mut q = sqlx::query(&sql);
+        for (id, doc) in chunk {
+            q = q.bind(*id).bind(doc.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_inject_fts_syntax() {
+        assert_eq!(match_expression("  "), None);
+        assert_eq!(
+            match_expression("Anna schm"),
+            Some("\"anna\"* AND \"schm\"*".into())
+        );
+        assert_eq!(
+            match_expression("\"a\" OR b*"),
+            Some("\"a\"* AND \"or\"* AND \"b\"*".into())
+        );
+        assert_eq!(match_expression("#1042"), Some("\"1042\"*".into()));
+        assert_eq!(match_expression("-- ."), None);
+    }
+}

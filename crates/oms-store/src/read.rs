@@ -1,0 +1,426 @@
+//! Queries behind the order list, order detail, dashboard and search palette.
+
+use crate::query::{self, Arg, Cursor};
+use crate::{dialect, Store, StoreError};
+use oms_domain::*;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+fn text_enum<T>(
+    row: &SqliteRow,
+    i: usize,
+    parse: fn(&str) -> Result<T, ParseError>,
+) -> Result<T, StoreError> {
+    let s: String = row.try_get(i)?;
+    parse(&s).map_err(|e| StoreError::Invalid(format!("stored value: {e}")))
+}
+
+pub(crate) fn order_row(r: &SqliteRow) -> Result<OrderRow, StoreError> {
+    let tags: String = r.try_get(13)?;
+    Ok(OrderRow {
+        id: r.try_get(0)?,
+        order_number: r.try_get(1)?,
+        channel: text_enum(r, 2, ChannelKind::parse)?,
+        connection_name: r.try_get(3)?,
+        placed_at: r.try_get(4)?,
+        customer_name: r.try_get(5)?,
+        email: r.try_get(6)?,
+        ship_country: r.try_get(7)?,
+        currency: r.try_get(8)?,
+        grand_total: r.try_get(9)?,
+        status: text_enum(r, 10, OrderStatus::parse)?,
+        payment_status: text_enum(r, 11, PaymentStatus::parse)?,
+        priority: r.try_get(12)?,
+        tags: tags.split_whitespace().map(str::to_owned).collect(),
+        item_count: r.try_get(14)?,
+        ship_by: r.try_get(15)?,
+    })
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::I(i) => q.bind(*i),
+            Arg::S(s) => q.bind(s.as_str()),
+        };
+    }
+    q
+}
+
+fn address(json: Option<String>) -> Result<Option<AddressView>, StoreError> {
+    json.map(|j| {
+        serde_json::from_str::<AddressView>(&j)
+            .map_err(|e| StoreError::Invalid(format!("stored address: {e}")))
+    })
+    .transpose()
+}
+
+impl Store {
+    /// One page of the order list.
+    pub async fn list_orders(&self, q: &OrderQuery) -> Result<OrderPage, StoreError> {
+        let built = query::page_sql(q)?;
+        let rows = bind_all(sqlx::query(&built.where_sql), &built.args)
+            .fetch_all(self.pool())
+            .await?;
+        let limit = q.limit.clamp(1, 1000) as usize;
+        let mut out = Vec::with_capacity(rows.len().min(limit));
+        for r in rows.iter().take(limit) {
+            out.push(order_row(r)?);
+        }
+        let next_cursor = if rows.len() > limit {
+            out.last().map(|last| {
+                match q.sort {
+                    OrderSort::PlacedAt => Cursor::Int(last.placed_at, last.id),
+                    OrderSort::GrandTotal => Cursor::Int(last.grand_total, last.id),
+                    OrderSort::Priority => Cursor::Int(i64::from(last.priority), last.id),
+                    OrderSort::OrderNumber => Cursor::Text(last.order_number.clone(), last.id),
+                }
+                .encode()
+            })
+        } else {
+            None
+        };
+        Ok(OrderPage {
+            rows: out,
+            next_cursor,
+        })
+    }
+
+    /// How many orders match the filters (cursor and limit ignored). O(1) from the counters
+    /// when only the status is filtered; otherwise an index count.
+    pub async fn count_orders(&self, q: &OrderQuery) -> Result<i64, StoreError> {
+        let only_status = q.connection_id.is_none()
+            && q.placed_from.is_none()
+            && q.placed_to.is_none()
+            && q.country.as_deref().is_none_or(|c| c.trim().is_empty())
+            && q.payment_status.is_none()
+            && q.tag.as_deref().is_none_or(|t| t.trim().is_empty())
+            && q.search
+                .as_deref()
+                .and_then(dialect::match_expression)
+                .is_none();
+        if only_status {
+            let n: i64 = match q.status {
+                Some(s) => {
+                    sqlx::query_scalar("SELECT n FROM order_status_counts WHERE status = $1")
+                        .bind(s.as_str())
+                        .fetch_optional(self.pool())
+                        .await?
+                        .unwrap_or(0)
+                }
+                None => {
+                    sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM order_status_counts")
+                        .fetch_one(self.pool())
+                        .await?
+                }
+            };
+            return Ok(n);
+        }
+        let built = query::filters(q)?;
+        let sql = format!("SELECT COUNT(*) FROM orders o {}", built.where_sql);
+        let n: i64 = bind_all(sqlx::query(&sql), &built.args)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?;
+        Ok(n)
+    }
+
+    /// Orders per status, from the counters.
+    pub async fn status_counts(&self) -> Result<Vec<StatusCount>, StoreError> {
+        let rows = sqlx::query("SELECT status, n FROM order_status_counts")
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(OrderStatus::ALL.len());
+        for s in OrderStatus::ALL {
+            let n = rows
+                .iter()
+                .find(|r| r.get::<String, _>(0) == s.as_str())
+                .map(|r| r.get::<i64, _>(1))
+                .unwrap_or(0);
+            out.push(StatusCount {
+                status: *s,
+                count: n,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn total_orders(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(SUM(n), 0) FROM order_status_counts")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn get_order(&self, id: OrderId) -> Result<OrderDetail, StoreError> {
+        let sql = format!(
+            "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
+             o.shipping_service, o.ship_to, o.bill_to FROM orders o JOIN connections c ON c.id = o.connection_id WHERE o.id = $1",
+            query::ROW_COLUMNS
+        );
+        let r = sqlx::query(&sql)
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+        let order = order_row(&r)?;
+        let ship_to = address(r.try_get(23)?)?;
+        let bill_to = address(r.try_get(24)?)?.or_else(|| ship_to.clone());
+        let lines = sqlx::query(
+            "SELECT l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
+             JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no",
+        )
+        .bind(id.get())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|l| {
+            let q: i64 = l.get(3);
+            let p: i64 = l.get(4);
+            OrderLineView { line_no: l.get(0), sku: l.get(1), title: l.get(2), quantity: q, unit_price: p, line_total: q.saturating_mul(p) }
+        })
+        .collect();
+        let timeline = self.timeline(id).await?;
+        Ok(OrderDetail {
+            order,
+            external_id: r.try_get(16)?,
+            phone: r.try_get(17)?,
+            subtotal: r.try_get(18)?,
+            shipping_total: r.try_get(19)?,
+            tax_total: r.try_get(20)?,
+            discount_total: r.try_get(21)?,
+            shipping_service: r.try_get(22)?,
+            ship_to,
+            bill_to,
+            lines,
+            timeline,
+        })
+    }
+
+    /// The order's events, newest first.
+    pub async fn timeline(&self, id: OrderId) -> Result<Vec<TimelineEventView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, kind, actor, summary, detail FROM timeline_events WHERE order_id = $1 ORDER BY at DESC, id DESC",
+        )
+        .bind(id.get())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| TimelineEventView {
+                id: r.get(0),
+                at: r.get(1),
+                kind: r.get(2),
+                actor: r.get(3),
+                summary: r.get(4),
+                detail: r.get(5),
+            })
+            .collect())
+    }
+
+    /// Orders whose search text prefix-matches every word, newest first.
+    pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<OrderRow>, StoreError> {
+        let Some(m) = dialect::match_expression(text) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {} FROM orders o JOIN connections c ON c.id = o.connection_id WHERE o.id IN ({}) ORDER BY o.id DESC",
+            query::ROW_COLUMNS,
+            dialect::search_top_ids(1, 2)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(m)
+            .bind(i64::from(limit.clamp(1, 200)))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(order_row).collect()
+    }
+
+    pub async fn connections(&self) -> Result<Vec<ConnectionView>, StoreError> {
+        let rows = sqlx::query("SELECT id, kind, name, enabled FROM connections ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConnectionView {
+                    id: r.try_get(0)?,
+                    kind: text_enum(r, 1, ChannelKind::parse)?,
+                    name: r.try_get(2)?,
+                    enabled: r.try_get::<i64, _>(3)? != 0,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn tags(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT tag FROM tag_counts WHERE n > 0 ORDER BY tag")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Counts, the per-day chart for the `days` days up to `now`, and the exceptions.
+    pub async fn dashboard(&self, now: i64, days: i64) -> Result<Dashboard, StoreError> {
+        let counts = self.status_counts().await?;
+        let total = counts.iter().map(|c| c.count).sum();
+        let today = now.div_euclid(86_400_000);
+        let from = today - days + 1;
+        let rows = sqlx::query("SELECT day, n FROM order_day_counts WHERE day >= $1 AND day <= $2")
+            .bind(from)
+            .bind(today)
+            .fetch_all(self.pool())
+            .await?;
+        let per_day = (from..=today)
+            .map(|d| DayCount {
+                day: day_to_iso(d),
+                count: rows
+                    .iter()
+                    .find(|r| r.get::<i64, _>(0) == d)
+                    .map(|r| r.get::<i64, _>(1))
+                    .unwrap_or(0),
+            })
+            .collect();
+        let on_hold = counts
+            .iter()
+            .find(|c| c.status == OrderStatus::OnHold)
+            .map(|c| c.count)
+            .unwrap_or(0);
+        let late_to_ship: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE ship_by IS NOT NULL AND ship_by < $1 \
+             AND status IN ('pending', 'on_hold', 'ready', 'allocated', 'partially_shipped')",
+        )
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        let mut exceptions = Vec::new();
+        let held = sqlx::query("SELECT id, order_number, customer_name, placed_at FROM orders WHERE status = 'on_hold' ORDER BY placed_at ASC LIMIT 25")
+            .fetch_all(self.pool())
+            .await?;
+        for r in held {
+            exceptions.push(ExceptionRow {
+                kind: ExceptionKind::OnHold,
+                order_id: r.get(0),
+                order_number: r.get(1),
+                customer_name: r.get(2),
+                since: r.get(3),
+            });
+        }
+        let late = sqlx::query(
+            "SELECT id, order_number, customer_name, ship_by FROM orders WHERE ship_by IS NOT NULL AND ship_by < $1 \
+             AND status IN ('pending', 'on_hold', 'ready', 'allocated', 'partially_shipped') ORDER BY ship_by ASC LIMIT 25",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        for r in late {
+            exceptions.push(ExceptionRow {
+                kind: ExceptionKind::LateToShip,
+                order_id: r.get(0),
+                order_number: r.get(1),
+                customer_name: r.get(2),
+                since: r.get(3),
+            });
+        }
+        Ok(Dashboard {
+            counts,
+            total,
+            per_day,
+            exceptions,
+            on_hold,
+            late_to_ship,
+        })
+    }
+
+    /// Lines of several orders at once, for exports: (order id, line).
+    pub async fn lines_of(&self, ids: &[i64]) -> Result<Vec<(i64, OrderLineView)>, StoreError> {
+        let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
+             JOIN products p ON p.id = l.product_id WHERE l.order_id IN (SELECT value FROM json_each($1)) ORDER BY l.order_id, l.line_no",
+        )
+        .bind(json)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|l| {
+                let q: i64 = l.get(4);
+                let p: i64 = l.get(5);
+                (
+                    l.get(0),
+                    OrderLineView {
+                        line_no: l.get(1),
+                        sku: l.get(2),
+                        title: l.get(3),
+                        quantity: q,
+                        unit_price: p,
+                        line_total: q.saturating_mul(p),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Full export records (the detail without the timeline) for a set of orders.
+    pub async fn export_records(&self, ids: &[i64]) -> Result<Vec<OrderDetail>, StoreError> {
+        let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let sql = format!(
+            "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
+             o.shipping_service, o.ship_to, o.bill_to FROM orders o JOIN connections c ON c.id = o.connection_id \
+             WHERE o.id IN (SELECT value FROM json_each($1))",
+            query::ROW_COLUMNS
+        );
+        let rows = sqlx::query(&sql).bind(json).fetch_all(self.pool()).await?;
+        let lines = self.lines_of(ids).await?;
+        let mut by_id = std::collections::HashMap::new();
+        for r in &rows {
+            let ship_to = address(r.try_get(23)?)?;
+            let bill_to = address(r.try_get(24)?)?.or_else(|| ship_to.clone());
+            let d = OrderDetail {
+                order: order_row(r)?,
+                external_id: r.try_get(16)?,
+                phone: r.try_get(17)?,
+                subtotal: r.try_get(18)?,
+                shipping_total: r.try_get(19)?,
+                tax_total: r.try_get(20)?,
+                discount_total: r.try_get(21)?,
+                shipping_service: r.try_get(22)?,
+                ship_to,
+                bill_to,
+                lines: Vec::new(),
+                timeline: Vec::new(),
+            };
+            by_id.insert(d.order.id, d);
+        }
+        for (oid, l) in lines {
+            if let Some(d) = by_id.get_mut(&oid) {
+                d.lines.push(l);
+            }
+        }
+        // Keep the caller's order.
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    pub async fn saved_views(&self) -> Result<Vec<SavedView>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, query FROM saved_views ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let q: String = r.try_get(2)?;
+                let query = serde_json::from_str(&q)
+                    .map_err(|e| StoreError::Invalid(format!("stored view: {e}")))?;
+                Ok(SavedView {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    query,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,466 @@
+//! Bulk writes of orders: multi-row upserts inside one transaction per batch, with the search
+//! index and counters kept current in the same transaction.
+
+use crate::dialect::{self, SearchParts};
+use crate::{now_ms, Store, StoreError};
+use oms_domain::{EventKind, NewOrder};
+use sqlx::{Row, Sqlite, Transaction};
+use std::collections::HashMap;
+
+/// What one batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportBatch {
+    pub inserted: u64,
+    pub updated: u64,
+    /// Older versions of orders already stored (ignored, as the data principles require).
+    pub skipped: u64,
+    pub lines: u64,
+}
+
+/// Writes batches of orders. Keeps id caches for connections, products and customers across
+/// batches, so a million-order import looks each one up once.
+pub struct Importer {
+    store: Store,
+    connections: HashMap<(String, String), i64>,
+    products: HashMap<String, i64>,
+    customers: HashMap<String, i64>,
+    actor: String,
+}
+
+const ORDER_COLS: &[&str] = &[
+    "connection_id",
+    "external_id",
+    "order_number",
+    "placed_at",
+    "updated_at",
+    "currency",
+    "subtotal",
+    "shipping_total",
+    "tax_total",
+    "discount_total",
+    "grand_total",
+    "payment_status",
+    "status",
+    "priority",
+    "tags",
+    "customer_id",
+    "customer_name",
+    "email",
+    "phone",
+    "ship_country",
+    "ship_to",
+    "bill_to",
+    "shipping_service",
+    "ship_by",
+    "item_count",
+];
+/// (order id, line no, product id, title, quantity, unit price)
+type LineRow<'a> = (i64, i64, i64, Option<&'a str>, i64, i64);
+
+const ORDERS_PER_STMT: usize = 500;
+const LINES_PER_STMT: usize = 2000;
+
+fn values_clause(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}
+
+impl Importer {
+    pub fn new(store: &Store, actor: impl Into<String>) -> Self {
+        Self {
+            store: store.clone(),
+            connections: HashMap::new(),
+            products: HashMap::new(),
+            customers: HashMap::new(),
+            actor: actor.into(),
+        }
+    }
+
+    /// Stores a batch in one transaction: all of it or none of it. Orders are keyed by
+    /// (connection, external id); a newer version replaces lines and tags, an older one is
+    /// ignored. Each stored order gets a timeline event.
+    pub async fn write(&mut self, orders: &[NewOrder]) -> Result<ImportBatch, StoreError> {
+        let mut report = ImportBatch::default();
+        if orders.is_empty() {
+            return Ok(report);
+        }
+        let mut totals = Vec::with_capacity(orders.len());
+        for (i, o) in orders.iter().enumerate() {
+            totals.push(o.totals().map_err(|e| {
+                StoreError::Invalid(format!("order {} ({}): {e}", i + 1, o.order_number))
+            })?);
+        }
+        let mut tx = self.store.pool().begin().await?;
+        let conn_ids = self.connection_ids(&mut tx, orders).await?;
+        self.product_ids(&mut tx, orders).await?;
+        let customer_ids = self.customer_ids(&mut tx, orders).await?;
+        let product_ids = &self.products;
+        let now = now_ms();
+
+        for (chunk_no, chunk) in orders.chunks(ORDERS_PER_STMT).enumerate() {
+            let base = chunk_no * ORDERS_PER_STMT;
+            // Which of these already exist, so we can tell inserts from updates.
+            let mut existing: HashMap<(i64, &str), i64> = HashMap::new();
+            {
+                let keys: Vec<(i64, &str)> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (conn_ids[base + i], o.external_id.as_str()))
+                    .collect();
+                let json =
+                    serde_json::to_string(&keys.iter().map(|(c, e)| (c, e)).collect::<Vec<_>>())
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let rows = sqlx::query(
+                    "SELECT o.id, o.connection_id, o.external_id FROM orders o \
+                     JOIN (SELECT json_extract(value, '$[0]') AS c, json_extract(value, '$[1]') AS e FROM json_each($1)) k \
+                     ON o.connection_id = k.c AND o.external_id = k.e",
+                )
+                .bind(json)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in rows {
+                    let c: i64 = r.get(1);
+                    let e: String = r.get(2);
+                    if let Some(k) = keys.iter().find(|(kc, ke)| *kc == c && *ke == e) {
+                        existing.insert(*k, r.get(0));
+                    }
+                }
+            }
+
+            let sql = format!(
+                "INSERT INTO orders ({}) VALUES {} ON CONFLICT (connection_id, external_id) DO UPDATE SET {} \
+                 WHERE excluded.updated_at > orders.updated_at RETURNING id, connection_id, external_id",
+                ORDER_COLS.join(","),
+                values_clause(chunk.len(), ORDER_COLS.len()),
+                ORDER_COLS[2..].iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(",")
+            );
+            let mut q = sqlx::query(&sql);
+            for (i, o) in chunk.iter().enumerate() {
+                let t = &totals[base + i];
+                let ship_to = o
+                    .ship_to
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let bill_to = match (&o.bill_to, &o.ship_to) {
+                    (Some(b), Some(s)) if b == s => None,
+                    (Some(b), _) => Some(
+                        serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                    ),
+                    (None, _) => None,
+                };
+                let tags = o
+                    .tags
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                q = q
+                    .bind(conn_ids[base + i])
+                    .bind(o.external_id.as_str())
+                    .bind(o.order_number.as_str())
+                    .bind(o.placed_at)
+                    // The channel's version; the same version twice changes nothing.
+                    .bind(o.updated_at.unwrap_or(o.placed_at))
+                    .bind(o.currency.as_str())
+                    .bind(t.subtotal.minor)
+                    .bind(o.shipping_total)
+                    .bind(o.tax_total)
+                    .bind(o.discount_total)
+                    .bind(t.grand_total.minor)
+                    .bind(o.payment_status.as_str())
+                    .bind(o.status.as_str())
+                    .bind(o.priority)
+                    .bind(tags)
+                    .bind(
+                        o.email
+                            .as_ref()
+                            .and_then(|e| customer_ids.get(e.as_str()).copied()),
+                    )
+                    .bind(o.customer_name.as_str())
+                    .bind(o.email.as_ref().map(|e| e.as_str()))
+                    .bind(o.phone.as_deref())
+                    .bind(o.ship_to.as_ref().map(|a| a.country.as_str()))
+                    .bind(ship_to)
+                    .bind(bill_to)
+                    .bind(o.shipping_service.as_deref())
+                    .bind(o.ship_by)
+                    .bind(t.item_count);
+            }
+            let rows = q.fetch_all(&mut *tx).await?;
+            // RETURNING order is not guaranteed: map ids back by key.
+            let mut ids: HashMap<(i64, String), i64> = HashMap::with_capacity(rows.len());
+            for r in rows {
+                ids.insert((r.get(1), r.get(2)), r.get(0));
+            }
+            let mut written: Vec<(usize, i64, bool)> = Vec::with_capacity(chunk.len());
+            for (i, o) in chunk.iter().enumerate() {
+                let key = (conn_ids[base + i], o.external_id.clone());
+                match ids.get(&key) {
+                    Some(&id) => {
+                        let was = existing.contains_key(&(key.0, o.external_id.as_str()));
+                        written.push((base + i, id, was));
+                    }
+                    None => report.skipped += 1,
+                }
+            }
+            let updated_ids: Vec<i64> = written.iter().filter(|w| w.2).map(|w| w.1).collect();
+            if !updated_ids.is_empty() {
+                let json = serde_json::to_string(&updated_ids)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sqlx::query(
+                    "DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(&json)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "DELETE FROM order_tags WHERE order_id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(&json)
+                .execute(&mut *tx)
+                .await?;
+                dialect::unindex(&mut tx, &updated_ids).await?;
+            }
+            report.updated += updated_ids.len() as u64;
+            report.inserted += (written.len() - updated_ids.len()) as u64;
+
+            // Lines.
+            let mut line_rows: Vec<LineRow<'_>> = Vec::new();
+            for &(idx, id, _) in &written {
+                for (n, l) in orders[idx].lines.iter().enumerate() {
+                    let pid = product_ids
+                        .get(l.sku.as_str())
+                        .copied()
+                        .ok_or_else(|| StoreError::Invalid(format!("unknown sku {}", l.sku)))?;
+                    line_rows.push((
+                        id,
+                        n as i64 + 1,
+                        pid,
+                        Some(l.title.as_str()),
+                        i64::from(l.quantity.get()),
+                        l.unit_price,
+                    ));
+                }
+            }
+            report.lines += line_rows.len() as u64;
+            for part in line_rows.chunks(LINES_PER_STMT) {
+                let sql = format!(
+                    "INSERT INTO order_lines (order_id, line_no, product_id, title, quantity, unit_price) VALUES {}",
+                    values_clause(part.len(), 6)
+                );
+                let mut q = sqlx::query(&sql);
+                for r in part {
+                    q = q
+                        .bind(r.0)
+                        .bind(r.1)
+                        .bind(r.2)
+                        .bind(r.3)
+                        .bind(r.4)
+                        .bind(r.5);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
+            // Tags.
+            let tag_rows: Vec<(&str, i64, i64)> = written
+                .iter()
+                .flat_map(|&(idx, id, _)| {
+                    orders[idx]
+                        .tags
+                        .iter()
+                        .map(move |t| (t.as_str(), orders[idx].placed_at, id))
+                })
+                .collect();
+            for part in tag_rows.chunks(LINES_PER_STMT) {
+                let sql = format!(
+                    "INSERT INTO order_tags (tag, placed_at, order_id) VALUES {} ON CONFLICT DO NOTHING",
+                    values_clause(part.len(), 3)
+                );
+                let mut q = sqlx::query(&sql);
+                for r in part {
+                    q = q.bind(r.0).bind(r.1).bind(r.2);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
+            // Timeline.
+            let sql = format!(
+                "INSERT INTO timeline_events (order_id, at, kind, actor, summary) VALUES {}",
+                values_clause(written.len(), 5)
+            );
+            if !written.is_empty() {
+                let mut q = sqlx::query(&sql);
+                for &(_, id, was) in &written {
+                    let (kind, summary) = if was {
+                        (EventKind::Updated, "Order updated from a newer version")
+                    } else {
+                        (EventKind::Imported, "Order imported")
+                    };
+                    q = q
+                        .bind(id)
+                        .bind(now)
+                        .bind(kind.as_str())
+                        .bind(self.actor.as_str())
+                        .bind(summary);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
+            // Search index: the notes of an updated order survive the update.
+            let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
+            if !updated_ids.is_empty() {
+                let json = serde_json::to_string(&updated_ids)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let rows = sqlx::query("SELECT order_id, detail FROM timeline_events WHERE kind = 'note' AND order_id IN (SELECT value FROM json_each($1))")
+                    .bind(json)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for r in rows {
+                    let d: Option<String> = r.get(1);
+                    notes.entry(r.get(0)).or_default().extend(d);
+                }
+            }
+            let docs: Vec<(i64, String)> = written
+                .iter()
+                .map(|&(idx, id, _)| {
+                    let o = &orders[idx];
+                    let skus: Vec<&str> = o.lines.iter().map(|l| l.sku.as_str()).collect();
+                    let n: Vec<&str> = notes
+                        .get(&id)
+                        .map(|v| v.iter().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    let doc = dialect::search_doc(&SearchParts {
+                        order_number: &o.order_number,
+                        external_id: &o.external_id,
+                        customer_name: &o.customer_name,
+                        email: o.email.as_ref().map(|e| e.as_str()),
+                        phone: o.phone.as_deref(),
+                        skus: &skus,
+                        tracking: &[],
+                        notes: &n,
+                    });
+                    (id, doc)
+                })
+                .collect();
+            dialect::index(&mut tx, &docs).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn connection_ids(
+        &mut self,
+        tx: &mut Transaction<'_, Sqlite>,
+        orders: &[NewOrder],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut out = Vec::with_capacity(orders.len());
+        for o in orders {
+            let key = (o.channel.as_str().to_owned(), o.connection_name.clone());
+            let id = match self.connections.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO connections (kind, name, enabled, created_at) VALUES ($1, $2, 1, $3) \
+                         ON CONFLICT (kind, name) DO UPDATE SET kind = excluded.kind RETURNING id",
+                    )
+                    .bind(&key.0)
+                    .bind(&key.1)
+                    .bind(now_ms())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    self.connections.insert(key, id);
+                    id
+                }
+            };
+            out.push(id);
+        }
+        Ok(out)
+    }
+
+    async fn product_ids(
+        &mut self,
+        tx: &mut Transaction<'_, Sqlite>,
+        orders: &[NewOrder],
+    ) -> Result<(), StoreError> {
+        let mut missing: Vec<(&str, &str)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for l in orders.iter().flat_map(|o| &o.lines) {
+            if !self.products.contains_key(l.sku.as_str()) && seen.insert(l.sku.as_str()) {
+                missing.push((l.sku.as_str(), l.title.as_str()));
+            }
+        }
+        for part in missing.chunks(ORDERS_PER_STMT) {
+            let sql = format!(
+                "INSERT INTO products (sku, title) VALUES {} ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku RETURNING id, sku",
+                values_clause(part.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for (s, t) in part {
+                q = q.bind(*s).bind(*t);
+            }
+            for r in q.fetch_all(&mut **tx).await? {
+                self.products.insert(r.get(1), r.get(0));
+            }
+        }
+        Ok(())
+    }
+
+    async fn customer_ids(
+        &mut self,
+        tx: &mut Transaction<'_, Sqlite>,
+        orders: &[NewOrder],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let mut missing: Vec<&NewOrder> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for o in orders {
+            if let Some(e) = &o.email {
+                if !self.customers.contains_key(e.as_str()) && seen.insert(e.as_str()) {
+                    missing.push(o);
+                }
+            }
+        }
+        for part in missing.chunks(ORDERS_PER_STMT) {
+            let sql = format!(
+                "INSERT INTO customers (name, email, phone) VALUES {} ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, email",
+                values_clause(part.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for o in part {
+                q = q
+                    .bind(o.customer_name.as_str())
+                    .bind(o.email.as_ref().map(|e| e.as_str()))
+                    .bind(o.phone.as_deref());
+            }
+            for r in q.fetch_all(&mut **tx).await? {
+                self.customers.insert(r.get(1), r.get(0));
+            }
+        }
+        let mut out = HashMap::new();
+        for o in orders {
+            if let Some(e) = &o.email {
+                if let Some(id) = self.customers.get(e.as_str()) {
+                    out.insert(e.as_str().to_owned(), *id);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
