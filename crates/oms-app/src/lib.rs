@@ -165,30 +165,38 @@ impl Api {
             committed: true,
             ..Default::default()
         };
-        let mut start = 0u64;
         progress(Progress {
             task: "demo".into(),
             done: 0,
             total: count,
         });
-        while start < count {
-            let end = (start + IMPORT_BATCH as u64).min(count);
-            // Generation is CPU work: keep it off the async executor's threads.
-            let batch = tokio::task::spawn_blocking(move || {
-                (start..end)
+        // Generation is CPU work: it runs on a blocking thread, one batch ahead of the writer,
+        // so generating and writing overlap.
+        let generate = |from: u64| {
+            let to = (from + IMPORT_BATCH as u64).min(count);
+            tokio::task::spawn_blocking(move || {
+                (from..to)
                     .map(|i| demo::demo_order(i, anchor))
                     .collect::<Vec<_>>()
             })
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        };
+        let mut done = 0u64;
+        let mut next = Some(generate(0));
+        while let Some(pending) = next.take() {
+            let batch = pending
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+            done += batch.len() as u64;
+            if done < count {
+                next = Some(generate(done));
+            }
             let b = importer.write(&batch).await?;
             report.imported_orders += b.inserted;
             report.updated_orders += b.updated;
             report.imported_lines += b.lines;
-            start = end;
             progress(Progress {
                 task: "demo".into(),
-                done: start,
+                done,
                 total: count,
             });
         }

@@ -246,7 +246,8 @@ pub async fn run(a: &BenchArgs) -> Result<()> {
         );
         words.push(
             r.customer_name
-                .split(' ').next_back()
+                .split(' ')
+                .next_back()
                 .unwrap_or("")
                 .to_lowercase(),
         );

@@ -101,7 +101,7 @@ impl Store {
                 EventKind::Tagged,
                 actor,
                 &format!("Tagged \u{201c}{tag}\u{201d}"),
-                None,
+                Some(tag.as_str()),
             )
             .await?;
             changed += 1;

@@ -60,27 +60,6 @@ type LineRow<'a> = (i64, i64, i64, Option<&'a str>, i64, i64);
 const ORDERS_PER_STMT: usize = 500;
 const LINES_PER_STMT: usize = 2000;
 
-fn values_clause(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    let mut n = 1;
-    for r in 0..rows {
-        if r > 0 {
-            s.push(',');
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push(',');
-            }
-            s.push('$');
-            s.push_str(&n.to_string());
-            n += 1;
-        }
-        s.push(')');
-    }
-    s
-}
-
 impl Importer {
     pub fn new(store: &Store, actor: impl Into<String>) -> Self {
         Self {
@@ -115,39 +94,17 @@ impl Importer {
 
         for (chunk_no, chunk) in orders.chunks(ORDERS_PER_STMT).enumerate() {
             let base = chunk_no * ORDERS_PER_STMT;
-            // Which of these already exist, so we can tell inserts from updates.
-            let mut existing: HashMap<(i64, &str), i64> = HashMap::new();
-            {
-                let keys: Vec<(i64, &str)> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| (conn_ids[base + i], o.external_id.as_str()))
-                    .collect();
-                let json =
-                    serde_json::to_string(&keys.iter().map(|(c, e)| (c, e)).collect::<Vec<_>>())
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                let rows = sqlx::query(
-                    "SELECT o.id, o.connection_id, o.external_id FROM orders o \
-                     JOIN (SELECT json_extract(value, '$[0]') AS c, json_extract(value, '$[1]') AS e FROM json_each($1)) k \
-                     ON o.connection_id = k.c AND o.external_id = k.e",
-                )
-                .bind(json)
-                .fetch_all(&mut *tx)
+            // New rows get ids above the largest id before the statement (INTEGER PRIMARY KEY
+            // without AUTOINCREMENT); a returned id at or below it is an update.
+            let max_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM orders")
+                .fetch_one(&mut *tx)
                 .await?;
-                for r in rows {
-                    let c: i64 = r.get(1);
-                    let e: String = r.get(2);
-                    if let Some(k) = keys.iter().find(|(kc, ke)| *kc == c && *ke == e) {
-                        existing.insert(*k, r.get(0));
-                    }
-                }
-            }
 
             let sql = format!(
                 "INSERT INTO orders ({}) VALUES {} ON CONFLICT (connection_id, external_id) DO UPDATE SET {} \
                  WHERE excluded.updated_at > orders.updated_at RETURNING id, connection_id, external_id",
                 ORDER_COLS.join(","),
-                values_clause(chunk.len(), ORDER_COLS.len()),
+                dialect::values_rows(chunk.len(), ORDER_COLS.len()),
                 ORDER_COLS[2..].iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(",")
             );
             let mut q = sqlx::query(&sql);
@@ -215,8 +172,7 @@ impl Importer {
                 let key = (conn_ids[base + i], o.external_id.clone());
                 match ids.get(&key) {
                     Some(&id) => {
-                        let was = existing.contains_key(&(key.0, o.external_id.as_str()));
-                        written.push((base + i, id, was));
+                        written.push((base + i, id, id <= max_before));
                     }
                     None => report.skipped += 1,
                 }
@@ -264,7 +220,7 @@ impl Importer {
             for part in line_rows.chunks(LINES_PER_STMT) {
                 let sql = format!(
                     "INSERT INTO order_lines (order_id, line_no, product_id, title, quantity, unit_price) VALUES {}",
-                    values_clause(part.len(), 6)
+                    dialect::values_rows(part.len(), 6)
                 );
                 let mut q = sqlx::query(&sql);
                 for r in part {
@@ -292,7 +248,7 @@ impl Importer {
             for part in tag_rows.chunks(LINES_PER_STMT) {
                 let sql = format!(
                     "INSERT INTO order_tags (tag, placed_at, order_id) VALUES {} ON CONFLICT DO NOTHING",
-                    values_clause(part.len(), 3)
+                    dialect::values_rows(part.len(), 3)
                 );
                 let mut q = sqlx::query(&sql);
                 for r in part {
@@ -304,7 +260,7 @@ impl Importer {
             // Timeline.
             let sql = format!(
                 "INSERT INTO timeline_events (order_id, at, kind, actor, summary) VALUES {}",
-                values_clause(written.len(), 5)
+                dialect::values_rows(written.len(), 5)
             );
             if !written.is_empty() {
                 let mut q = sqlx::query(&sql);
@@ -410,7 +366,7 @@ impl Importer {
         for part in missing.chunks(ORDERS_PER_STMT) {
             let sql = format!(
                 "INSERT INTO products (sku, title) VALUES {} ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku RETURNING id, sku",
-                values_clause(part.len(), 2)
+                dialect::values_rows(part.len(), 2)
             );
             let mut q = sqlx::query(&sql);
             for (s, t) in part {
@@ -440,7 +396,7 @@ impl Importer {
         for part in missing.chunks(ORDERS_PER_STMT) {
             let sql = format!(
                 "INSERT INTO customers (name, email, phone) VALUES {} ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id, email",
-                values_clause(part.len(), 3)
+                dialect::values_rows(part.len(), 3)
             );
             let mut q = sqlx::query(&sql);
             for o in part {

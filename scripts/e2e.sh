@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop app: starts Xvfb, a D-Bus session and tauri-driver
+# (which drives WebKitWebDriver), then runs tests/e2e/run.mjs against target/debug/oms-desktop
+# on a fresh database. Screenshots land in tests/e2e/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+app="$root/target/debug/oms-desktop"
+[ -x "$app" ] || { echo "e2e: build the app first (cargo build -p oms-desktop)"; exit 1; }
+td=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
+[ -x "$td" ] || { echo "e2e: tauri-driver is not installed (cargo install tauri-driver --locked)"; exit 1; }
+art="$root/tests/e2e/artifacts"
+rm -rf "$art"; mkdir -p "$art"
+export OMS_DB="$art/e2e.sqlite"
+export OMS_E2E_APP="$app" OMS_E2E_ARTIFACTS="$art"
+# A display number nobody uses.
+for n in $(seq 90 140); do [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] || { disp=$n; break; }; done
+Xvfb ":$disp" -screen 0 1280x800x24 -nolisten tcp >"$art/xvfb.log" 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+export DISPLAY=":$disp"
+for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+port=$(( 4444 + disp ))
+export OMS_E2E_PORT=$port
+dbus-run-session -- bash -c '
+  "$0" --port "$1" --native-port $(( $1 + 1 )) >"$2/tauri-driver.log" 2>&1 &
+  td=$!
+  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && break; sleep 0.1; done
+  timeout 600 node tests/e2e/run.mjs
+  rc=$?
+  kill $td 2>/dev/null; sleep 1; pkill -f "target/debug/oms-desktop" 2>/dev/null
+  exit $rc
+' "$td" "$port" "$art"

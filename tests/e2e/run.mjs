@@ -1,0 +1,173 @@
+// End-to-end test of the real app: first run → demo data → dashboard → orders → search → detail →
+// note → palette → connections → German → restart → the note is still on the timeline.
+// Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
+import { Session, sleep } from './webdriver.mjs';
+
+const base = `http://127.0.0.1:${process.env.OMS_E2E_PORT ?? 4444}`;
+const app = process.env.OMS_E2E_APP;
+const art = process.env.OMS_E2E_ARTIFACTS ?? '.';
+const CTRL = '\uE009';
+
+let passed = 0;
+let failed = 0;
+let s;
+const ctx = {};
+
+async function check(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+    if (s) await s.screenshot(`${art}/failed-${name.replace(/\W+/g, '-')}.png`).catch(() => {});
+  }
+}
+
+const shot = (name) => s.screenshot(`${art}/${name}.png`);
+const textOf = async (css) => (await s.waitFor(css)).text();
+
+async function setLang(lang) {
+  await s.exec(`const el = document.querySelector('[data-testid="lang-select"]');
+    const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;
+    set.call(el, arguments[0]); el.dispatchEvent(new Event('change', { bubbles: true }));`, [lang]);
+}
+
+async function openOrderBySearch(number) {
+  await (await s.waitFor('[data-testid="nav-orders"]')).click();
+  const input = await s.waitFor('[data-testid="orders-search"]');
+  await input.clear();
+  await input.type(number);
+  const row = await s.waitFor(`[data-testid="order-row"][data-order-number="${number}"]`, { timeout: 10000 });
+  await row.click();
+  await s.waitFor('[data-testid="order-detail"]');
+}
+
+try {
+  s = await Session.start(base, app);
+
+  await check('first run offers demo data or connections', async () => {
+    await s.waitFor('[data-testid="first-run"]', { timeout: 30000 });
+    await setLang('en'); // the webview keeps the last choice between runs
+    await s.waitFor('[data-testid="go-connections"]');
+    await shot('01-first-run');
+  });
+
+  await check('loading demo data leads to a filled dashboard', async () => {
+    await (await s.waitFor('[data-testid="load-demo"]')).click();
+    await s.waitFor('[data-testid="dashboard"]', { timeout: 60000 });
+    await s.waitFor('[data-testid="status-tile"]');
+    await sleep(500);
+    await shot('02-dashboard');
+  });
+
+  await check('the order list shows orders and status counts', async () => {
+    await (await s.waitFor('[data-testid="nav-orders"]')).click();
+    await s.waitFor('[data-testid="order-row"]');
+    const rows = await s.findAll('[data-testid="order-row"]');
+    if (rows.length < 10) throw new Error(`only ${rows.length} rows rendered`);
+    if (rows.length > 80) throw new Error(`${rows.length} rows in the DOM: the list is not virtualised`);
+    ctx.number = await rows[3].attr('data-order-number');
+    if (!ctx.number) throw new Error('rows carry no order number');
+    const tab = await textOf('[data-testid="tab-delivered"]');
+    if (!/\d/.test(tab)) throw new Error(`status tab shows no count: ${tab}`);
+    await shot('03-orders');
+  });
+
+  await check('search-as-you-type finds an order by its number', async () => {
+    const digits = ctx.number.replace(/\D/g, '');
+    const input = await s.waitFor('[data-testid="orders-search"]');
+    await input.type(digits);
+    await s.waitFor(`[data-testid="order-row"][data-order-number="${ctx.number}"]`, {
+      pred: async () => (await s.findAll('[data-testid="order-row"]')).length <= 5,
+    });
+    await shot('04-orders-search');
+  });
+
+  await check('the order opens with lines, totals and timeline', async () => {
+    await (await s.waitFor(`[data-testid="order-row"][data-order-number="${ctx.number}"]`)).click();
+    const detail = await s.waitFor('[data-testid="order-detail"]');
+    const text = await detail.text();
+    if (!text.includes(ctx.number)) throw new Error(`detail does not show ${ctx.number}`);
+    await s.waitFor('[data-testid="timeline-event"]');
+    await shot('05-order-detail');
+  });
+
+  ctx.note = `E2E note ${Date.now()}: customer asked for gift wrap`;
+  await check('a note is added and appears on the timeline', async () => {
+    await (await s.waitFor('[data-testid="note-input"]')).type(ctx.note);
+    await (await s.waitFor('[data-testid="note-add"]')).click();
+    await s.waitFor('[data-testid="timeline-event"]', { pred: async (el) => (await el.text()).includes(ctx.note) });
+    await shot('06-order-note');
+  });
+
+  await check('Ctrl+K opens the search palette from anywhere and finds the order', async () => {
+    await (await s.waitFor('[data-testid="nav-dashboard"]')).click();
+    await s.waitFor('[data-testid="dashboard"]');
+    await s.chord([CTRL, 'k']);
+    const input = await s.waitFor('[data-testid="palette-input"]');
+    await input.type('gift wrap');
+    await s.waitFor('[data-testid="palette-result"]', { pred: async (el) => (await el.text()).includes(ctx.number) });
+    await shot('07-palette');
+    await s.chord(['\uE00C']); // Escape
+  });
+
+  await check('the connections screen lists what is coming without pretending', async () => {
+    await (await s.waitFor('[data-testid="nav-connections"]')).click();
+    const text = await textOf('[data-testid="connections"]');
+    for (const name of ['Shopify', 'WooCommerce', 'Amazon', 'eBay', 'Etsy']) {
+      if (!text.includes(name)) throw new Error(`${name} missing`);
+    }
+    await shot('08-connections');
+  });
+
+  await check('multi-select and bulk tag the selected orders', async () => {
+    await (await s.waitFor('[data-testid="nav-orders"]')).click();
+    await s.waitFor('[data-testid="order-row"]');
+    const checks = await s.findAll('[data-testid="order-row"] .check');
+    await checks[0].click();
+    await checks[1].click();
+    await s.waitFor('[data-testid="bulk-bar"]', { pred: async (el) => (await el.text()).includes('2') });
+    await (await s.waitFor('[data-testid="bulk-tag-input"]')).type('e2e-bulk');
+    await shot('09-bulk-selection');
+    await (await s.waitFor('[data-testid="bulk-tag-submit"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]');
+    const tagged = async () => (await s.findAll('[data-testid="order-row"] .tag')).length;
+    const end = Date.now() + 5000;
+    let n = 0;
+    while (Date.now() < end && (n = await tagged()) < 2) await sleep(150);
+    const texts = await Promise.all((await s.findAll('[data-testid="order-row"] .tag')).map((e) => e.text()));
+    if (texts.filter((x) => x === 'e2e-bulk').length !== 2) throw new Error(`expected 2 rows tagged e2e-bulk, saw ${JSON.stringify(texts)} (${n})`);
+  });
+
+  await check('the UI switches to German', async () => {
+    await setLang('de');
+    await (await s.waitFor('[data-testid="nav-dashboard"]')).click();
+    await s.waitFor('[data-testid="dashboard"]');
+    const nav = await textOf('[data-testid="nav-orders"]');
+    if (!/Bestellungen|Aufträge/.test(nav)) throw new Error(`navigation not German: ${nav}`);
+    await shot('10-dashboard-de');
+    await setLang('en');
+  });
+
+  await check('after a restart the note is still on the order timeline', async () => {
+    await s.quit();
+    await sleep(1500);
+    s = await Session.start(base, app);
+    await s.waitFor('[data-testid="nav-orders"]', { timeout: 30000 });
+    const firstRun = await s.findAll('[data-testid="first-run"]');
+    if (firstRun.length) throw new Error('the restarted app shows the first-run panel again');
+    await openOrderBySearch(ctx.number);
+    await s.waitFor('[data-testid="timeline-event"]', { pred: async (el) => (await el.text()).includes(ctx.note) });
+    await shot('11-after-restart');
+  });
+} catch (e) {
+  failed++;
+  console.log(`FAIL session: ${e?.stack ?? e}`);
+} finally {
+  if (s) await s.quit().catch(() => {});
+}
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

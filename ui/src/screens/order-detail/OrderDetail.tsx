@@ -1,0 +1,164 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { AddressView } from '../../api/bindings';
+import { api } from '../../api/client';
+import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
+import { useToast } from '../../components/toast';
+import { useI18n, type MessageKey } from '../../i18n';
+
+const EVENT_KINDS = ['imported', 'updated', 'note', 'tagged'];
+import { go } from '../../route';
+
+export function OrderDetail({ id }: { id: number }) {
+  const { t, money, dateTime, num } = useI18n();
+  const toast = useToast();
+  const qc = useQueryClient();
+  const eventTitle = (kind: string, summary: string) => (EVENT_KINDS.includes(kind) ? t(`event.${kind}` as MessageKey) : summary);
+  const q = useQuery({ queryKey: ['order', id], queryFn: () => api.getOrder(id) });
+  const [note, setNote] = useState('');
+  const addNote = useMutation({
+    mutationFn: (body: string) => api.addNote(id, body),
+    onSuccess: () => {
+      setNote('');
+      void qc.invalidateQueries({ queryKey: ['order', id] });
+    },
+    onError: (e) => toast.error(e),
+  });
+  if (q.isError) {
+    return (
+      <div className="screen">
+        <button className="link" onClick={() => go('/orders')}>← {t('detail.back')}</button>
+        <p className="error-text">{t('error.not_found')}</p>
+      </div>
+    );
+  }
+  const d = q.data;
+  if (!d) return <div className="screen muted">{t('common.loading')}</div>;
+  const o = d.order;
+  const m = (v: number) => money(v, o.currency);
+  return (
+    <div className="screen detail" data-testid="order-detail">
+      <button className="link" onClick={() => history.back()}>← {t('detail.back')}</button>
+      <div className="detail-head">
+        <h1 className="mono">{o.order_number}</h1>
+        <StatusBadge status={o.status} />
+        <PaymentBadge status={o.payment_status} />
+        <span className="muted">{o.connection_name}</span>
+      </div>
+      <div className="facts">
+        <Fact label={t('detail.placed')} value={dateTime(o.placed_at)} />
+        <Fact label={t('detail.shipBy')} value={o.ship_by ? dateTime(o.ship_by) : t('detail.none')} />
+        <Fact label={t('detail.service')} value={d.shipping_service ?? t('detail.none')} />
+        <Fact label={t('detail.priority')} value={num(o.priority)} />
+        <Fact label={t('detail.externalId')} value={d.external_id} />
+        <Fact wide label={t('detail.customer')} value={[o.customer_name, o.email, d.phone].filter(Boolean).join(' · ')} />
+      </div>
+      <div className="detail-grid">
+        <div className="card">
+          <h2>{t('detail.lines')}</h2>
+          <table className="simple lines">
+            <thead>
+              <tr>
+                <th>{t('detail.sku')}</th>
+                <th>{t('detail.item')}</th>
+                <th className="num">{t('detail.qty')}</th>
+                <th className="num">{t('detail.unitPrice')}</th>
+                <th className="num">{t('detail.lineTotal')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.lines.map((l) => (
+                <tr key={l.line_no}>
+                  <td className="mono">{l.sku}</td>
+                  <td>{l.title}</td>
+                  <td className="num">{num(l.quantity)}</td>
+                  <td className="num">{m(l.unit_price)}</td>
+                  <td className="num">{m(l.line_total)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <Total label={t('detail.subtotal')} v={m(d.subtotal)} />
+              <Total label={t('detail.shipping')} v={m(d.shipping_total)} />
+              <Total label={t('detail.tax')} v={m(d.tax_total)} />
+              {d.discount_total > 0 && <Total label={t('detail.discount')} v={`− ${m(d.discount_total)}`} />}
+              <Total label={t('detail.grandTotal')} v={m(o.grand_total)} strong />
+            </tfoot>
+          </table>
+          <div className="addresses">
+            <Address title={t('detail.shipTo')} a={d.ship_to} />
+            <Address title={t('detail.billTo')} a={d.bill_to} />
+          </div>
+          <div className="row gap small">
+            <span className="muted">{t('detail.tags')}:</span>
+            {o.tags.length ? <Tags tags={o.tags} /> : <span className="muted">{t('detail.noTags')}</span>}
+          </div>
+        </div>
+        <div className="card">
+          <h2>{t('detail.notes')}</h2>
+          <form
+            className="note-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (note.trim()) addNote.mutate(note);
+            }}
+          >
+            <textarea data-testid="note-input" value={note} rows={3} placeholder={t('detail.notePlaceholder')} onChange={(e) => setNote(e.target.value)} />
+            <button className="primary" data-testid="note-add" type="submit" disabled={!note.trim() || addNote.isPending}>
+              {t('detail.addNote')}
+            </button>
+          </form>
+          <h2>{t('detail.timeline')}</h2>
+          <ol className="timeline">
+            {d.timeline.map((e) => (
+              <li key={e.id} className={`ev ev-${e.kind}`} data-testid="timeline-event">
+                <div className="ev-head">
+                  <span className="strong">{eventTitle(e.kind, e.summary)}</span>
+                  <span className="muted small">{dateTime(e.at)} · {e.actor}</span>
+                </div>
+                {e.detail && <div className="ev-detail">{e.detail}</div>}
+              </li>
+            ))}
+          </ol>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Fact({ label, value, wide }: { label: string; value: string; wide?: boolean }) {
+  return (
+    <div className={`fact ${wide ? 'wide' : ''}`}>
+      <div className="muted small">{label}</div>
+      <div>{value}</div>
+    </div>
+  );
+}
+
+function Total({ label, v, strong }: { label: string; v: string; strong?: boolean }) {
+  return (
+    <tr className={strong ? 'strong' : ''}>
+      <td colSpan={4} className="num">{label}</td>
+      <td className="num">{v}</td>
+    </tr>
+  );
+}
+
+function Address({ title, a }: { title: string; a: AddressView | null }) {
+  return (
+    <div className="address">
+      <div className="muted small">{title}</div>
+      {a ? (
+        <address>
+          {[a.name, a.company, a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.region, a.country]
+            .filter(Boolean)
+            .map((l, i) => (
+              <div key={i}>{l}</div>
+            ))}
+        </address>
+      ) : (
+        <div>—</div>
+      )}
+    </div>
+  );
+}
