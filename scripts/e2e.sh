@@ -22,12 +22,21 @@ export DISPLAY=":$disp"
 for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 port=$(( 4444 + disp ))
 export OMS_E2E_PORT=$port
-dbus-run-session -- bash -c '
+# Its own process group, so whatever the session leaves behind (dbus and accessibility daemons)
+# is stopped with it; its output goes to a file so no stray process holds our stdout open.
+setsid dbus-run-session -- bash -c '
   "$0" --port "$1" --native-port $(( $1 + 1 )) >"$2/tauri-driver.log" 2>&1 &
   td=$!
   for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && break; sleep 0.1; done
-  timeout 600 node tests/e2e/run.mjs
+  timeout 600 node tests/e2e/run.mjs >"$2/e2e-output.log" 2>&1
   rc=$?
-  kill $td 2>/dev/null; sleep 1; pkill -f "target/debug/oms-desktop" 2>/dev/null
+  kill $td 2>/dev/null; wait $td 2>/dev/null
+  pkill -f "^$3" 2>/dev/null
   exit $rc
-' "$td" "$port" "$art"
+' "$td" "$port" "$art" "$app" >"$art/session.log" 2>&1 &
+session=$!
+rc=0
+wait $session || rc=$?
+kill -- -"$session" 2>/dev/null || true
+cat "$art/e2e-output.log" 2>/dev/null || echo "e2e: no output (see $art/session.log)"
+exit $rc

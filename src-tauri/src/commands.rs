@@ -31,7 +31,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         dashboard,
         list_views,
         save_view,
-        delete_view
+        delete_view,
+        ui_ready
     ]
 }
 
@@ -143,4 +144,19 @@ async fn save_view(s: State<'_, AppState>, name: String, query: OrderQuery) -> R
 #[tauri::command]
 async fn delete_view(s: State<'_, AppState>, id: i64) -> R<()> {
     s.api.delete_view(id).await
+}
+
+/// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time
+/// since the process started is printed, which is how cold start is measured.
+#[tauri::command]
+fn ui_ready(s: State<'_, AppState>, screen: String) {
+    if std::env::var_os("OMS_LOG_STARTUP").is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "startup: {screen} ready after {} ms",
+                s.started.elapsed().as_millis()
+            );
+        }
+    }
 }

@@ -18,10 +18,24 @@ export function go(path: string) {
   window.location.hash = path;
 }
 
+const LAST = 'oms.lastRoute';
+
+/** The screen to open: the address, else the screen the user was on last time. */
+function startRoute(): Route {
+  if (!window.location.hash) {
+    const last = localStorage.getItem(LAST);
+    if (last) window.history.replaceState(null, '', last);
+  }
+  return parseRoute(window.location.hash);
+}
+
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  const [route, setRoute] = useState(startRoute);
   useEffect(() => {
-    const on = () => setRoute(parseRoute(window.location.hash));
+    const on = () => {
+      localStorage.setItem(LAST, window.location.hash);
+      setRoute(parseRoute(window.location.hash));
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);

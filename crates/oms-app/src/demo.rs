@@ -376,10 +376,11 @@ const SERVICES: &[&str] = &[
     "standard", "standard", "standard", "economy", "express", "next_day",
 ];
 
-/// Generates order number `i` (0-based) of a demo set whose newest order is near `anchor_ms`.
+/// Generates order `i` (0-based) of a demo set of `count` orders whose newest order is near
+/// `anchor_ms`.
 /// Orders spread over the 365 days before the anchor; the newer the order, the earlier in its
 /// lifecycle it tends to be.
-pub fn demo_order(i: u64, anchor_ms: i64) -> NewOrder {
+pub fn demo_order(i: u64, count: u64, anchor_ms: i64) -> NewOrder {
     let mut rng = Rng::new(i.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0x5EED);
     let total_w: u64 = CHANNELS.iter().map(|c| c.weight).sum();
     let mut w = rng.below(total_w);
@@ -395,9 +396,12 @@ pub fn demo_order(i: u64, anchor_ms: i64) -> NewOrder {
         })
         .unwrap_or(&CHANNELS[0]);
     let currency = Currency::of(ch.currency);
-    // Age: squared distribution, so recent days hold more orders (a growing shop).
-    let r = rng.below(1_000_000) as f64 / 1_000_000.0;
-    let age_ms = ((r * r) * 365.0 * 86_400_000.0) as i64 + rng.below(3_600_000) as i64;
+    // Orders arrive in time order, as a channel delivers them: order i of `count` sits at
+    // position q in the year; age falls with the square of (1 - q), so recent days hold more
+    // orders (a growing shop).
+    let q = (i as f64 + rng.below(1_000) as f64 / 1_000.0) / count.max(1) as f64;
+    let r = (1.0 - q).clamp(0.0, 1.0);
+    let age_ms = ((r * r) * 365.0 * 86_400_000.0) as i64;
     let placed_at = anchor_ms - age_ms;
     let age_days = age_ms / 86_400_000;
 
@@ -600,8 +604,8 @@ mod tests {
     fn deterministic_and_valid() {
         let anchor = 1_790_000_000_000;
         for i in 0..5_000 {
-            let a = demo_order(i, anchor);
-            assert_eq!(a, demo_order(i, anchor), "same input, same order");
+            let a = demo_order(i, 5_000, anchor);
+            assert_eq!(a, demo_order(i, 5_000, anchor), "same input, same order");
             let t = a.totals().expect("demo orders are valid");
             assert!(t.grand_total.minor > 0);
             assert!((1..=6).contains(&a.lines.len()));
@@ -612,7 +616,7 @@ mod tests {
     #[test]
     fn spread_across_channels_statuses_and_countries() {
         let anchor = 1_790_000_000_000;
-        let orders: Vec<_> = (0..20_000).map(|i| demo_order(i, anchor)).collect();
+        let orders: Vec<_> = (0..20_000).map(|i| demo_order(i, 20_000, anchor)).collect();
         let mut channels = std::collections::HashSet::new();
         let mut statuses = std::collections::HashSet::new();
         let mut countries = std::collections::HashSet::new();

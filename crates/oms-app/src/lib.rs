@@ -176,7 +176,7 @@ impl Api {
             let to = (from + IMPORT_BATCH as u64).min(count);
             tokio::task::spawn_blocking(move || {
                 (from..to)
-                    .map(|i| demo::demo_order(i, anchor))
+                    .map(|i| demo::demo_order(i, count, anchor))
                     .collect::<Vec<_>>()
             })
         };

@@ -43,6 +43,22 @@ pub(crate) fn search_filter(order_id_expr: &str, n: usize) -> String {
     format!("{order_id_expr} IN (SELECT rowid FROM order_search WHERE order_search MATCH ${n})")
 }
 
+/// FROM clause that reads a page from the newest `$cap` search matches (`$m` is the match
+/// expression) and joins each to its order: at most `cap` primary-key lookups, whatever the
+/// sort. SQLite's CROSS JOIN keeps the planner from scanning the orders first.
+pub(crate) fn search_driver(alias: &str, m: usize, cap: usize) -> String {
+    format!(
+        "(SELECT rowid AS id FROM order_search WHERE order_search MATCH ${m} ORDER BY rowid DESC LIMIT ${cap}) s \
+         CROSS JOIN orders {alias} ON {alias}.id = s.id"
+    )
+}
+
+/// FROM clause that reads a tag's orders from `order_tags (tag, placed_at, order_id)`, already
+/// in placed-at order.
+pub(crate) fn tag_driver(alias: &str) -> String {
+    format!("order_tags t CROSS JOIN orders {alias} ON {alias}.id = t.order_id")
+}
+
 /// Top-N search by recency (rowid order), for the palette.
 pub(crate) fn search_top_ids(n: usize, limit_param: usize) -> String {
     format!("SELECT rowid FROM order_search WHERE order_search MATCH ${n} ORDER BY rowid DESC LIMIT ${limit_param}")

@@ -21,6 +21,25 @@ pub(crate) const ROW_COLUMNS: &str = "o.id, o.order_number, c.kind, c.name, o.pl
 /// The WHERE clause for the filters (not the cursor). Returns None when a filter can match
 /// nothing (a search made only of punctuation still matches everything: it is ignored).
 pub(crate) fn filters(q: &OrderQuery) -> Result<Built, StoreError> {
+    filters_except(q, Driver::Orders)
+}
+
+/// Which table a page is read from. Reading from the search matches or the tag index instead
+/// of filtering the order list keeps selective filters fast.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Driver {
+    Orders,
+    /// The newest `SEARCH_CAP` search matches, then sorted.
+    Search,
+    /// `order_tags (tag, placed_at, order_id)`, already in placed-at order.
+    Tag,
+}
+
+/// A page with search text shows the newest this-many matches (sorted as asked); typing more
+/// narrows it. Counting still counts every match.
+pub(crate) const SEARCH_CAP: i64 = 2000;
+
+fn filters_except(q: &OrderQuery, driver: Driver) -> Result<Built, StoreError> {
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Arg> = Vec::new();
     let mut push = |cond: &dyn Fn(usize) -> String, a: Arg, args: &mut Vec<Arg>| {
@@ -64,14 +83,24 @@ pub(crate) fn filters(q: &OrderQuery) -> Result<Built, StoreError> {
             &mut args,
         );
     }
-    if let Some(t) = q.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(t) = q
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && driver != Driver::Tag)
+    {
         push(
             &|n| format!("o.id IN (SELECT order_id FROM order_tags WHERE tag = ${n})"),
             Arg::S(t.to_lowercase()),
             &mut args,
         );
     }
-    if let Some(m) = q.search.as_deref().and_then(dialect::match_expression) {
+    if let Some(m) = q
+        .search
+        .as_deref()
+        .and_then(dialect::match_expression)
+        .filter(|_| driver != Driver::Search)
+    {
         push(&|n| dialect::search_filter("o.id", n), Arg::S(m), &mut args);
     }
     let where_sql = if conds.is_empty() {
@@ -123,8 +152,42 @@ impl Cursor {
 /// The full page query: filters, the cursor condition, the order and the limit (+1 to know
 /// whether there is a next page).
 pub(crate) fn page_sql(q: &OrderQuery) -> Result<Built, StoreError> {
-    let mut b = filters(q)?;
-    let col = sort_column(q.sort);
+    let search = q.search.as_deref().and_then(dialect::match_expression);
+    let tag = q
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase);
+    let driver = match (&search, &tag, q.sort) {
+        (Some(_), _, _) => Driver::Search,
+        (None, Some(_), OrderSort::PlacedAt) => Driver::Tag,
+        _ => Driver::Orders,
+    };
+    let mut b = filters_except(q, driver)?;
+    let (from, col, id_col) = match driver {
+        Driver::Orders => ("orders o".to_owned(), sort_column(q.sort), "o.id"),
+        Driver::Search => {
+            b.args.push(Arg::S(search.unwrap_or_default()));
+            b.args.push(Arg::I(SEARCH_CAP));
+            let n = b.args.len();
+            (
+                dialect::search_driver("o", n - 1, n),
+                sort_column(q.sort),
+                "o.id",
+            )
+        }
+        Driver::Tag => {
+            b.args.push(Arg::S(tag.unwrap_or_default()));
+            let cond = format!("t.tag = ${}", b.args.len());
+            b.where_sql = if b.where_sql.is_empty() {
+                format!("WHERE {cond}")
+            } else {
+                format!("{} AND {cond}", b.where_sql)
+            };
+            (dialect::tag_driver("o"), "t.placed_at", "t.order_id")
+        }
+    };
     let (cmp, dir) = match q.dir {
         SortDir::Asc => (">", "ASC"),
         SortDir::Desc => ("<", "DESC"),
@@ -147,7 +210,7 @@ pub(crate) fn page_sql(q: &OrderQuery) -> Result<Built, StoreError> {
                 ))
             }
         }
-        let cond = format!("({col}, o.id) {cmp} (${}, ${})", n + 1, n + 2);
+        let cond = format!("({col}, {id_col}) {cmp} (${}, ${})", n + 1, n + 2);
         b.where_sql = if b.where_sql.is_empty() {
             format!("WHERE {cond}")
         } else {
@@ -157,7 +220,7 @@ pub(crate) fn page_sql(q: &OrderQuery) -> Result<Built, StoreError> {
     let limit = q.limit.clamp(1, 1000);
     b.args.push(Arg::I(i64::from(limit) + 1));
     b.where_sql = format!(
-        "SELECT {ROW_COLUMNS} FROM orders o JOIN connections c ON c.id = o.connection_id {} ORDER BY {col} {dir}, o.id {dir} LIMIT ${}",
+        "SELECT {ROW_COLUMNS} FROM {from} JOIN connections c ON c.id = o.connection_id {} ORDER BY {col} {dir}, {id_col} {dir} LIMIT ${}",
         b.where_sql,
         b.args.len()
     );

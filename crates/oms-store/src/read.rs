@@ -50,6 +50,55 @@ fn bind_all<'q>(
     q
 }
 
+/// Columns of an order detail: the row columns, then these (see `detail_from_row`).
+fn detail_sql(filter: &str) -> String {
+    format!(
+        "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
+         o.shipping_service, o.bill_to, o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, \
+         o.ship_region, o.ship_postal, o.ship_phone FROM orders o JOIN connections c ON c.id = o.connection_id {filter}",
+        query::ROW_COLUMNS
+    )
+}
+
+fn detail_from_row(r: &SqliteRow) -> Result<OrderDetail, StoreError> {
+    let order = order_row(r)?;
+    let phone: Option<String> = r.try_get(17)?;
+    let line1: Option<String> = r.try_get(26)?;
+    let ship_to = match (&order.ship_country, line1) {
+        (Some(country), Some(line1)) => Some(AddressView {
+            name: r
+                .try_get::<Option<String>, _>(24)?
+                .unwrap_or_else(|| order.customer_name.clone()),
+            company: r.try_get(25)?,
+            line1,
+            line2: r.try_get(27)?,
+            city: r.try_get::<Option<String>, _>(28)?.unwrap_or_default(),
+            region: r.try_get(29)?,
+            postal_code: r.try_get(30)?,
+            country: country.clone(),
+            phone: r
+                .try_get::<Option<String>, _>(31)?
+                .or_else(|| phone.clone()),
+        }),
+        _ => None,
+    };
+    let bill_to = address(r.try_get(23)?)?.or_else(|| ship_to.clone());
+    Ok(OrderDetail {
+        external_id: r.try_get(16)?,
+        phone,
+        subtotal: r.try_get(18)?,
+        shipping_total: r.try_get(19)?,
+        tax_total: r.try_get(20)?,
+        discount_total: r.try_get(21)?,
+        shipping_service: r.try_get(22)?,
+        order,
+        ship_to,
+        bill_to,
+        lines: Vec::new(),
+        timeline: Vec::new(),
+    })
+}
+
 fn address(json: Option<String>) -> Result<Option<AddressView>, StoreError> {
     json.map(|j| {
         serde_json::from_str::<AddressView>(&j)
@@ -157,51 +206,23 @@ impl Store {
     }
 
     pub async fn get_order(&self, id: OrderId) -> Result<OrderDetail, StoreError> {
-        let sql = format!(
-            "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
-             o.shipping_service, o.ship_to, o.bill_to FROM orders o JOIN connections c ON c.id = o.connection_id WHERE o.id = $1",
-            query::ROW_COLUMNS
-        );
-        let r = sqlx::query(&sql)
+        let r = sqlx::query(&detail_sql("WHERE o.id = $1"))
             .bind(id.get())
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        let order = order_row(&r)?;
-        let ship_to = address(r.try_get(23)?)?;
-        let bill_to = address(r.try_get(24)?)?.or_else(|| ship_to.clone());
-        let lines = sqlx::query(
-            "SELECT l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
-             JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no",
-        )
-        .bind(id.get())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|l| {
-            let q: i64 = l.get(3);
-            let p: i64 = l.get(4);
-            OrderLineView { line_no: l.get(0), sku: l.get(1), title: l.get(2), quantity: q, unit_price: p, line_total: q.saturating_mul(p) }
-        })
-        .collect();
-        let timeline = self.timeline(id).await?;
-        Ok(OrderDetail {
-            order,
-            external_id: r.try_get(16)?,
-            phone: r.try_get(17)?,
-            subtotal: r.try_get(18)?,
-            shipping_total: r.try_get(19)?,
-            tax_total: r.try_get(20)?,
-            discount_total: r.try_get(21)?,
-            shipping_service: r.try_get(22)?,
-            ship_to,
-            bill_to,
-            lines,
-            timeline,
-        })
+        let mut d = detail_from_row(&r)?;
+        d.lines = self
+            .lines_of(&[id.get()])
+            .await?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        d.timeline = self.timeline(id).await?;
+        Ok(d)
     }
 
-    /// The order's events, newest first.
+    /// The order's events, newest first; the last is its creation, recorded on the order row.
     pub async fn timeline(&self, id: OrderId) -> Result<Vec<TimelineEventView>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, at, kind, actor, summary, detail FROM timeline_events WHERE order_id = $1 ORDER BY at DESC, id DESC",
@@ -209,7 +230,7 @@ impl Store {
         .bind(id.get())
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
+        let mut events: Vec<TimelineEventView> = rows
             .iter()
             .map(|r| TimelineEventView {
                 id: r.get(0),
@@ -219,7 +240,23 @@ impl Store {
                 summary: r.get(4),
                 detail: r.get(5),
             })
-            .collect())
+            .collect();
+        let created = sqlx::query("SELECT created_at, created_by FROM orders WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?;
+        if let Some(c) = created {
+            events.push(TimelineEventView {
+                // Not a row of timeline_events: 0 is never an event id.
+                id: 0,
+                at: c.get(0),
+                kind: EventKind::Imported.as_str().to_owned(),
+                actor: c.get(1),
+                summary: "Order imported".to_owned(),
+                detail: None,
+            });
+        }
+        Ok(events)
     }
 
     /// Orders whose search text prefix-matches every word, newest first.
@@ -366,43 +403,26 @@ impl Store {
             .collect())
     }
 
-    /// Full export records (the detail without the timeline) for a set of orders.
+    /// Full export records (the detail without the timeline) for a set of orders, in the
+    /// caller's order.
     pub async fn export_records(&self, ids: &[i64]) -> Result<Vec<OrderDetail>, StoreError> {
         let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let sql = format!(
-            "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
-             o.shipping_service, o.ship_to, o.bill_to FROM orders o JOIN connections c ON c.id = o.connection_id \
-             WHERE o.id IN (SELECT value FROM json_each($1))",
-            query::ROW_COLUMNS
-        );
-        let rows = sqlx::query(&sql).bind(json).fetch_all(self.pool()).await?;
-        let lines = self.lines_of(ids).await?;
+        let rows = sqlx::query(&detail_sql(
+            "WHERE o.id IN (SELECT value FROM json_each($1))",
+        ))
+        .bind(json)
+        .fetch_all(self.pool())
+        .await?;
         let mut by_id = std::collections::HashMap::new();
         for r in &rows {
-            let ship_to = address(r.try_get(23)?)?;
-            let bill_to = address(r.try_get(24)?)?.or_else(|| ship_to.clone());
-            let d = OrderDetail {
-                order: order_row(r)?,
-                external_id: r.try_get(16)?,
-                phone: r.try_get(17)?,
-                subtotal: r.try_get(18)?,
-                shipping_total: r.try_get(19)?,
-                tax_total: r.try_get(20)?,
-                discount_total: r.try_get(21)?,
-                shipping_service: r.try_get(22)?,
-                ship_to,
-                bill_to,
-                lines: Vec::new(),
-                timeline: Vec::new(),
-            };
+            let d = detail_from_row(r)?;
             by_id.insert(d.order.id, d);
         }
-        for (oid, l) in lines {
+        for (oid, l) in self.lines_of(ids).await? {
             if let Some(d) = by_id.get_mut(&oid) {
                 d.lines.push(l);
             }
         }
-        // Keep the caller's order.
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 

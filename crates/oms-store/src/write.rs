@@ -22,7 +22,8 @@ pub struct ImportBatch {
 pub struct Importer {
     store: Store,
     connections: HashMap<(String, String), i64>,
-    products: HashMap<String, i64>,
+    /// sku → (product id, the product's title)
+    products: HashMap<String, (i64, String)>,
     customers: HashMap<String, i64>,
     actor: String,
 }
@@ -47,8 +48,15 @@ const ORDER_COLS: &[&str] = &[
     "customer_name",
     "email",
     "phone",
+    "ship_name",
+    "ship_company",
+    "ship_line1",
+    "ship_line2",
+    "ship_city",
+    "ship_region",
+    "ship_postal",
     "ship_country",
-    "ship_to",
+    "ship_phone",
     "bill_to",
     "shipping_service",
     "ship_by",
@@ -56,6 +64,9 @@ const ORDER_COLS: &[&str] = &[
 ];
 /// (order id, line no, product id, title, quantity, unit price)
 type LineRow<'a> = (i64, i64, i64, Option<&'a str>, i64, i64);
+
+/// Set when an order is first stored, never by an update.
+const INSERT_ONLY_COLS: &[&str] = &["created_at", "created_by"];
 
 const ORDERS_PER_STMT: usize = 500;
 const LINES_PER_STMT: usize = 2000;
@@ -103,19 +114,14 @@ impl Importer {
             let sql = format!(
                 "INSERT INTO orders ({}) VALUES {} ON CONFLICT (connection_id, external_id) DO UPDATE SET {} \
                  WHERE excluded.updated_at > orders.updated_at RETURNING id, connection_id, external_id",
-                ORDER_COLS.join(","),
-                dialect::values_rows(chunk.len(), ORDER_COLS.len()),
+                ORDER_COLS.iter().chain(INSERT_ONLY_COLS).copied().collect::<Vec<_>>().join(","),
+                dialect::values_rows(chunk.len(), ORDER_COLS.len() + INSERT_ONLY_COLS.len()),
                 ORDER_COLS[2..].iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(",")
             );
             let mut q = sqlx::query(&sql);
             for (i, o) in chunk.iter().enumerate() {
                 let t = &totals[base + i];
-                let ship_to = o
-                    .ship_to
-                    .as_ref()
-                    .map(serde_json::to_string)
-                    .transpose()
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let ship = o.ship_to.as_ref();
                 let bill_to = match (&o.bill_to, &o.ship_to) {
                     (Some(b), Some(s)) if b == s => None,
                     (Some(b), _) => Some(
@@ -154,12 +160,27 @@ impl Importer {
                     .bind(o.customer_name.as_str())
                     .bind(o.email.as_ref().map(|e| e.as_str()))
                     .bind(o.phone.as_deref())
-                    .bind(o.ship_to.as_ref().map(|a| a.country.as_str()))
-                    .bind(ship_to)
+                    .bind(
+                        ship.map(|a| a.name.as_str())
+                            .filter(|n| *n != o.customer_name),
+                    )
+                    .bind(ship.and_then(|a| a.company.as_deref()))
+                    .bind(ship.map(|a| a.line1.as_str()))
+                    .bind(ship.and_then(|a| a.line2.as_deref()))
+                    .bind(ship.map(|a| a.city.as_str()))
+                    .bind(ship.and_then(|a| a.region.as_deref()))
+                    .bind(ship.and_then(|a| a.postal_code.as_deref()))
+                    .bind(ship.map(|a| a.country.as_str()))
+                    .bind(
+                        ship.and_then(|a| a.phone.as_deref())
+                            .filter(|p| Some(*p) != o.phone.as_deref()),
+                    )
                     .bind(bill_to)
                     .bind(o.shipping_service.as_deref())
                     .bind(o.ship_by)
-                    .bind(t.item_count);
+                    .bind(t.item_count)
+                    .bind(now)
+                    .bind(self.actor.as_str());
             }
             let rows = q.fetch_all(&mut *tx).await?;
             // RETURNING order is not guaranteed: map ids back by key.
@@ -202,15 +223,16 @@ impl Importer {
             let mut line_rows: Vec<LineRow<'_>> = Vec::new();
             for &(idx, id, _) in &written {
                 for (n, l) in orders[idx].lines.iter().enumerate() {
-                    let pid = product_ids
+                    let (pid, product_title) = product_ids
                         .get(l.sku.as_str())
-                        .copied()
                         .ok_or_else(|| StoreError::Invalid(format!("unknown sku {}", l.sku)))?;
+                    // The line keeps its own title only when the channel's differs.
+                    let title = (l.title != *product_title).then_some(l.title.as_str());
                     line_rows.push((
                         id,
                         n as i64 + 1,
-                        pid,
-                        Some(l.title.as_str()),
+                        *pid,
+                        title,
                         i64::from(l.quantity.get()),
                         l.unit_price,
                     ));
@@ -257,25 +279,21 @@ impl Importer {
                 q.execute(&mut *tx).await?;
             }
 
-            // Timeline.
-            let sql = format!(
-                "INSERT INTO timeline_events (order_id, at, kind, actor, summary) VALUES {}",
-                dialect::values_rows(written.len(), 5)
-            );
-            if !written.is_empty() {
+            // Timeline. A new order's creation is recorded on the order itself (created_at,
+            // created_by) and shown as its first event; every later change writes an event row.
+            if !updated_ids.is_empty() {
+                let sql = format!(
+                    "INSERT INTO timeline_events (order_id, at, kind, actor, summary) VALUES {}",
+                    dialect::values_rows(updated_ids.len(), 5)
+                );
                 let mut q = sqlx::query(&sql);
-                for &(_, id, was) in &written {
-                    let (kind, summary) = if was {
-                        (EventKind::Updated, "Order updated from a newer version")
-                    } else {
-                        (EventKind::Imported, "Order imported")
-                    };
+                for id in &updated_ids {
                     q = q
-                        .bind(id)
+                        .bind(*id)
                         .bind(now)
-                        .bind(kind.as_str())
+                        .bind(EventKind::Updated.as_str())
                         .bind(self.actor.as_str())
-                        .bind(summary);
+                        .bind("Order updated from a newer version");
                 }
                 q.execute(&mut *tx).await?;
             }
@@ -365,7 +383,7 @@ impl Importer {
         }
         for part in missing.chunks(ORDERS_PER_STMT) {
             let sql = format!(
-                "INSERT INTO products (sku, title) VALUES {} ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku RETURNING id, sku",
+                "INSERT INTO products (sku, title) VALUES {} ON CONFLICT (sku) DO UPDATE SET sku = excluded.sku RETURNING id, sku, title",
                 dialect::values_rows(part.len(), 2)
             );
             let mut q = sqlx::query(&sql);
@@ -373,7 +391,7 @@ impl Importer {
                 q = q.bind(*s).bind(*t);
             }
             for r in q.fetch_all(&mut **tx).await? {
-                self.products.insert(r.get(1), r.get(0));
+                self.products.insert(r.get(1), (r.get(0), r.get(2)));
             }
         }
         Ok(())

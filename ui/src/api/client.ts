@@ -29,6 +29,14 @@ export const api = {
   deleteView: (id: number) => invoke<null>('delete_view', { id }),
 };
 
+let readySent = false;
+/** Tells the shell, once, that the first screen shows real data (startup timing). */
+export function reportReady(screen: string) {
+  if (readySent) return;
+  readySent = true;
+  void invoke('ui_ready', { screen }).catch(() => {});
+}
+
 export function onProgress(handler: (p: Progress) => void): Promise<UnlistenFn> {
   return listen<Progress>('progress', (e) => handler(e.payload));
 }

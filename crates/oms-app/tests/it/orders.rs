@@ -438,3 +438,67 @@ async fn demo_reload_is_idempotent() {
     );
     assert_eq!(db.api.app_info().await.expect("info").order_count, 500);
 }
+
+#[tokio::test]
+async fn tag_and_search_pages_cover_every_match_once() {
+    let db = with_demo(1_500).await;
+    for (label, base) in [
+        (
+            "tag",
+            OrderQuery {
+                tag: Some("vip".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "search",
+            OrderQuery {
+                search: Some("an".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "search+status",
+            OrderQuery {
+                search: Some("an".into()),
+                status: Some(OrderStatus::Delivered),
+                ..Default::default()
+            },
+        ),
+    ] {
+        for sort in [OrderSort::PlacedAt, OrderSort::GrandTotal] {
+            let total = db.api.count_orders(&base).await.expect("count");
+            assert!(total > 10, "{label}: too few matches to page ({total})");
+            let mut q = OrderQuery {
+                sort,
+                limit: 37,
+                ..base.clone()
+            };
+            let mut seen = std::collections::HashSet::new();
+            let mut last: Option<(i64, i64)> = None;
+            loop {
+                let page = db.api.list_orders(&q).await.expect("page");
+                for r in &page.rows {
+                    assert!(seen.insert(r.id), "{label} {sort:?}: order {} twice", r.id);
+                    let key = (
+                        if sort == OrderSort::PlacedAt {
+                            r.placed_at
+                        } else {
+                            r.grand_total
+                        },
+                        r.id,
+                    );
+                    if let Some(prev) = last {
+                        assert!(key < prev, "{label} {sort:?}: not descending");
+                    }
+                    last = Some(key);
+                }
+                match page.next_cursor {
+                    Some(c) => q.cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len() as i64, total, "{label} {sort:?}");
+        }
+    }
+}

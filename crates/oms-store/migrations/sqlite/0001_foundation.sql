@@ -63,12 +63,23 @@ CREATE TABLE orders (
     customer_name    TEXT NOT NULL,
     email            TEXT,
     phone            TEXT,
+    -- Ship-to address in columns (a JSON object cost ~170 bytes an order); the name and phone
+    -- are NULL when they equal the order's customer name and phone.
+    ship_name        TEXT,
+    ship_company     TEXT,
+    ship_line1       TEXT,
+    ship_line2       TEXT,
+    ship_city        TEXT,
+    ship_region      TEXT,
+    ship_postal      TEXT,
     ship_country     TEXT,
-    ship_to          TEXT,                       -- JSON of the domain Address
-    bill_to          TEXT,                       -- JSON; NULL when the same as ship_to
+    ship_phone       TEXT,
+    bill_to          TEXT,                       -- JSON of the domain Address; NULL when the same as the ship-to
     shipping_service TEXT,
     ship_by          INTEGER,
     item_count       INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,           -- when this database first stored the order
+    created_by       TEXT NOT NULL,              -- who or what stored it ("import:csv", "demo" …)
     UNIQUE (connection_id, external_id)
 );
 
@@ -82,7 +93,6 @@ CREATE INDEX orders_payment      ON orders (payment_status, placed_at);
 CREATE INDEX orders_total        ON orders (grand_total);
 CREATE INDEX orders_number       ON orders (order_number);
 CREATE INDEX orders_priority     ON orders (priority);
-CREATE INDEX orders_customer     ON orders (customer_id);
 CREATE INDEX orders_open_ship_by ON orders (ship_by)
     WHERE ship_by IS NOT NULL AND status IN ('pending', 'on_hold', 'ready', 'allocated', 'partially_shipped');
 

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { DayCount, OrderStatus } from '../../api/bindings';
-import { api } from '../../api/client';
+import { api, reportReady } from '../../api/client';
 import { useI18n } from '../../i18n';
 import { go } from '../../route';
 
@@ -8,6 +9,9 @@ export function Dashboard() {
   const { t, num, dateTime } = useI18n();
   const q = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 30000 });
   const d = q.data;
+  useEffect(() => {
+    if (d) requestAnimationFrame(() => reportReady('dashboard'));
+  }, [d]);
   const openStatus = (s: OrderStatus) => {
     sessionStorage.setItem('oms.orders.status', s);
     go('/orders');

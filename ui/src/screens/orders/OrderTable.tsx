@@ -2,7 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import type { OrderQuery, OrderRow, OrderSort } from '../../api/bindings';
-import { api } from '../../api/client';
+import { api, reportReady } from '../../api/client';
 import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
 import { useI18n, type MessageKey } from '../../i18n';
 import { go } from '../../route';
@@ -33,6 +33,9 @@ export function OrderTable({ query, selected, onSelect, onSort, onRows }: Props)
   });
   const rows = useMemo(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
   useEffect(() => onRows(rows), [rows, onRows]);
+  useEffect(() => {
+    if (rows.length > 0) requestAnimationFrame(() => reportReady('orders'));
+  }, [rows.length]);
   const v = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW_H, overscan: 12 });
   const items = v.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : 0;
