@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures the real desktop app on a database: cold start until the first screen shows real
-# data (the UI reports it; OMS_LOG_STARTUP=1 makes the shell print it), then memory after 5 s
+# Measures the real desktop app on a database: cold start until the order list shows its first
+# rows (the UI reports it; OMS_LOG_STARTUP=1 makes the shell print it), then memory after 5 s
 # idle: the app's own process and all its processes (WebKit's web and network processes are its
 # children). Usage: scripts/measure-app.sh DB [runs]   (build first: cargo build --release -p oms-desktop)
 set -euo pipefail
@@ -22,7 +22,7 @@ rss_tree() { # RSS in MB of a process and all its descendants
 }
 for i in $(seq 1 "$runs"); do
   log=$(mktemp)
-  OMS_LOG_STARTUP=1 OMS_DB="$db" dbus-run-session -- "$app" 2>"$log" &
+  OMS_LOG_STARTUP=1 OMS_DB="$db" dbus-run-session -- "$app" orders 2>"$log" &
   runner=$!
   for _ in $(seq 1 300); do grep -q '^startup:' "$log" && break; sleep 0.05; done
   line=$(grep '^startup:' "$log" || echo "startup: no ready signal within 15 s")

@@ -23,6 +23,18 @@ pub fn run() {
                 .unwrap_or_else(oms_app::default_db_path);
             let api = tauri::async_runtime::block_on(Api::open(&path, Actor::local_user()))?;
             app.manage(AppState { api, started });
+            // The main window opens on the screen named on the command line, if any
+            // (`oms-desktop orders`, `oms-desktop orders/42`); else on the last one used.
+            let route = start_route(std::env::args().nth(1).as_deref());
+            tauri::WebviewWindowBuilder::new(
+                app,
+                "main",
+                tauri::WebviewUrl::App(format!("index.html{route}").into()),
+            )
+            .title("OMS Desktop")
+            .inner_size(1280.0, 800.0)
+            .min_inner_size(900.0, 600.0)
+            .build()?;
             Ok(())
         })
         .invoke_handler(commands::handler())
@@ -33,5 +45,32 @@ pub fn run() {
             eprintln!("oms-desktop: could not start: {e}");
         }
         std::process::exit(1);
+    }
+}
+
+/// `orders`, `orders/42`, `dashboard`, `connections` → the UI's address; anything else → none.
+fn start_route(arg: Option<&str>) -> String {
+    let Some(a) = arg.map(|a| a.trim_matches('/')) else {
+        return String::new();
+    };
+    let ok = matches!(a, "dashboard" | "orders" | "connections")
+        || a.strip_prefix("orders/")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        format!("#/{a}")
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_known_screens_become_routes() {
+        assert_eq!(super::start_route(Some("orders")), "#/orders");
+        assert_eq!(super::start_route(Some("/orders/42/")), "#/orders/42");
+        assert_eq!(super::start_route(Some("orders/4x")), "");
+        assert_eq!(super::start_route(Some("javascript:alert(1)")), "");
+        assert_eq!(super::start_route(None), "");
     }
 }

@@ -64,36 +64,46 @@ pub(crate) fn search_top_ids(n: usize, limit_param: usize) -> String {
     format!("SELECT rowid FROM order_search WHERE order_search MATCH ${n} ORDER BY rowid DESC LIMIT ${limit_param}")
 }
 
-/// Turns what a user typed into an FTS5 query: every word must prefix-match. Characters the
-/// tokenizer does not keep are dropped, so user input can never form FTS5 syntax.
+/// Turns what a user typed into an FTS5 query. The text is split into words the way the index
+/// tokenizer splits it (letters and digits; "anna.schmidt@example.com" is four words); every word
+/// must match exactly except the last, which is a prefix, because people type left to right.
+/// Words of one character are ignored (a one-letter prefix would match everything). Only
+/// letters and digits reach the query, so user input can never form FTS5 syntax.
 pub(crate) fn match_expression(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '_' | '+'))
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
-        .map(|w| {
-            w.trim_matches(|c: char| matches!(c, '.' | '-' | '_' | '+'))
-                .to_owned()
-        })
-        .filter(|w| !w.is_empty())
+    let text = split_letters_from_digits(text);
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
         .collect();
-    if terms.is_empty() {
-        return None;
-    }
-    Some(
-        terms
-            .iter()
-            .map(|t| format!("\"{t}\"*"))
-            .collect::<Vec<_>>()
-            .join(" AND "),
-    )
+    let (last, rest) = words.split_last()?;
+    let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
+    terms.push(format!("\"{last}\"*"));
+    Some(terms.join(" AND "))
 }
 
-/// The text indexed for one order. Phone numbers are also indexed as bare digits and order
+/// "schulz17" → "schulz 17", "WC11996" → "WC 11996": e-mail names with a number glued on
+/// would otherwise each be a word of their own, and a prefix would have to merge them all.
+pub(crate) fn split_letters_from_digits(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if let Some(p) = prev {
+            if (p.is_alphabetic() && c.is_ascii_digit())
+                || (p.is_ascii_digit() && c.is_alphabetic())
+            {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// The text indexed for one order: what a customer or agent quotes (order number, name, e-mail,
+/// phone, SKUs, tracking numbers, notes). The channel's internal id is left out: nobody reads it
+/// out, and as a unique token per order it cost the index more than any other field. Phone numbers are also indexed as bare digits and order
 /// numbers without their prefix, because that is how customers read them out.
 pub(crate) fn search_doc(parts: &SearchParts<'_>) -> String {
     let mut doc = String::with_capacity(128);
@@ -112,7 +122,6 @@ pub(crate) fn search_doc(parts: &SearchParts<'_>) -> String {
     if digits.len() != parts.order_number.len() {
         push(&digits);
     }
-    push(parts.external_id);
     push(parts.customer_name);
     if let Some(e) = parts.email {
         push(e);
@@ -130,12 +139,11 @@ pub(crate) fn search_doc(parts: &SearchParts<'_>) -> String {
     for s in parts.notes {
         push(s);
     }
-    doc
+    split_letters_from_digits(&doc)
 }
 
 pub(crate) struct SearchParts<'a> {
     pub order_number: &'a str,
-    pub external_id: &'a str,
     pub customer_name: &'a str,
     pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
@@ -187,13 +195,26 @@ mod tests {
         assert_eq!(match_expression("  "), None);
         assert_eq!(
             match_expression("Anna schm"),
-            Some("\"anna\"* AND \"schm\"*".into())
+            Some("\"anna\" AND \"schm\"*".into())
         );
         assert_eq!(
-            match_expression("\"a\" OR b*"),
-            Some("\"a\"* AND \"or\"* AND \"b\"*".into())
+            match_expression("\"ab\" OR cd*"),
+            Some("\"ab\" AND \"or\" AND \"cd\"*".into())
         );
         assert_eq!(match_expression("#1042"), Some("\"1042\"*".into()));
-        assert_eq!(match_expression("-- ."), None);
+        assert_eq!(
+            match_expression("anna.s"),
+            Some("\"anna\"*".into()),
+            "one-letter words are ignored"
+        );
+        assert_eq!(
+            match_expression("Jörg.Weiß@example.com"),
+            Some("\"jörg\" AND \"weiß\" AND \"example\" AND \"com\"*".into())
+        );
+        assert_eq!(match_expression("-- . x"), None);
+        assert_eq!(
+            match_expression("schulz17@exa"),
+            Some("\"schulz\" AND \"17\" AND \"exa\"*".into())
+        );
     }
 }

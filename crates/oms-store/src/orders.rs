@@ -203,11 +203,7 @@ pub(crate) async fn insert_event(
     .bind(detail)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("UPDATE orders SET updated_at = MAX(updated_at, $1) WHERE id = $2")
-        .bind(at)
-        .bind(order)
-        .execute(&mut **tx)
-        .await?;
+    // updated_at is the channel's version of the order, not touched by local changes.
     Ok(TimelineEventView {
         id,
         at,
@@ -226,10 +222,13 @@ pub(crate) async fn reindex(
     dialect::unindex(tx, ids).await?;
     let mut docs = Vec::with_capacity(ids.len());
     for id in ids {
-        let o = sqlx::query("SELECT order_number, external_id, customer_name, email, phone FROM orders WHERE id = $1")
-            .bind(*id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let o = sqlx::query(
+            "SELECT o.order_number, o.customer_name, cu.email, o.phone FROM orders o \
+             LEFT JOIN customers cu ON cu.id = o.customer_id WHERE o.id = $1",
+        )
+        .bind(*id)
+        .fetch_one(&mut **tx)
+        .await?;
         let skus: Vec<String> = sqlx::query_scalar("SELECT p.sku FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1")
             .bind(*id)
             .fetch_all(&mut **tx)
@@ -242,14 +241,13 @@ pub(crate) async fn reindex(
             .bind(*id)
             .fetch_all(&mut **tx)
             .await?;
-        let (n, e, c, em, ph): (String, String, String, Option<String>, Option<String>) =
-            (o.get(0), o.get(1), o.get(2), o.get(3), o.get(4));
+        let (n, c, em, ph): (String, String, Option<String>, Option<String>) =
+            (o.get(0), o.get(1), o.get(2), o.get(3));
         let skus: Vec<&str> = skus.iter().map(String::as_str).collect();
         let tracking: Vec<&str> = tracking.iter().map(String::as_str).collect();
         let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
         let doc = dialect::search_doc(&SearchParts {
             order_number: &n,
-            external_id: &e,
             customer_name: &c,
             email: em.as_deref(),
             phone: ph.as_deref(),

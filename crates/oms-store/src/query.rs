@@ -15,8 +15,12 @@ pub(crate) struct Built {
     pub args: Vec<Arg>,
 }
 
-pub(crate) const ROW_COLUMNS: &str = "o.id, o.order_number, c.kind, c.name, o.placed_at, o.customer_name, o.email, \
+pub(crate) const ROW_COLUMNS: &str = "o.id, o.order_number, c.kind, c.name, o.placed_at, o.customer_name, cu.email, \
      o.ship_country, o.currency, o.grand_total, o.status, o.payment_status, o.priority, o.tags, o.item_count, o.ship_by";
+
+/// Joins every query selecting `ROW_COLUMNS` needs (after `FROM orders o` or a driver).
+pub(crate) const ROW_JOINS: &str =
+    "JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id";
 
 /// The WHERE clause for the filters (not the cursor). Returns None when a filter can match
 /// nothing (a search made only of punctuation still matches everything: it is ignored).
@@ -37,7 +41,7 @@ pub(crate) enum Driver {
 
 /// A page with search text shows the newest this-many matches (sorted as asked); typing more
 /// narrows it. Counting still counts every match.
-pub(crate) const SEARCH_CAP: i64 = 2000;
+pub(crate) const SEARCH_CAP: i64 = 1000;
 
 fn filters_except(q: &OrderQuery, driver: Driver) -> Result<Built, StoreError> {
     let mut conds: Vec<String> = Vec::new();
@@ -220,7 +224,7 @@ pub(crate) fn page_sql(q: &OrderQuery) -> Result<Built, StoreError> {
     let limit = q.limit.clamp(1, 1000);
     b.args.push(Arg::I(i64::from(limit) + 1));
     b.where_sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {from} JOIN connections c ON c.id = o.connection_id {} ORDER BY {col} {dir}, {id_col} {dir} LIMIT ${}",
+        "SELECT {ROW_COLUMNS} FROM {from} {ROW_JOINS} {} ORDER BY {col} {dir}, {id_col} {dir} LIMIT ${}",
         b.where_sql,
         b.args.len()
     );

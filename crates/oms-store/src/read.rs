@@ -53,10 +53,11 @@ fn bind_all<'q>(
 /// Columns of an order detail: the row columns, then these (see `detail_from_row`).
 fn detail_sql(filter: &str) -> String {
     format!(
-        "SELECT {}, o.external_id, o.phone, o.subtotal, o.shipping_total, o.tax_total, o.discount_total, \
+        "SELECT {}, o.external_id, o.phone, o.grand_total - o.shipping_total - o.tax_total + o.discount_total, o.shipping_total, o.tax_total, o.discount_total, \
          o.shipping_service, o.bill_to, o.ship_name, o.ship_company, o.ship_line1, o.ship_line2, o.ship_city, \
-         o.ship_region, o.ship_postal, o.ship_phone FROM orders o JOIN connections c ON c.id = o.connection_id {filter}",
-        query::ROW_COLUMNS
+         o.ship_region, o.ship_postal, o.ship_phone FROM orders o {} {filter}",
+        query::ROW_COLUMNS,
+        query::ROW_JOINS
     )
 }
 
@@ -265,8 +266,9 @@ impl Store {
             return Ok(Vec::new());
         };
         let sql = format!(
-            "SELECT {} FROM orders o JOIN connections c ON c.id = o.connection_id WHERE o.id IN ({}) ORDER BY o.id DESC",
+            "SELECT {} FROM orders o {} WHERE o.id IN ({}) ORDER BY o.id DESC",
             query::ROW_COLUMNS,
+            query::ROW_JOINS,
             dialect::search_top_ids(1, 2)
         );
         let rows = sqlx::query(&sql)

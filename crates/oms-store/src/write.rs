@@ -35,7 +35,6 @@ const ORDER_COLS: &[&str] = &[
     "placed_at",
     "updated_at",
     "currency",
-    "subtotal",
     "shipping_total",
     "tax_total",
     "discount_total",
@@ -46,7 +45,6 @@ const ORDER_COLS: &[&str] = &[
     "tags",
     "customer_id",
     "customer_name",
-    "email",
     "phone",
     "ship_name",
     "ship_company",
@@ -113,7 +111,7 @@ impl Importer {
 
             let sql = format!(
                 "INSERT INTO orders ({}) VALUES {} ON CONFLICT (connection_id, external_id) DO UPDATE SET {} \
-                 WHERE excluded.updated_at > orders.updated_at RETURNING id, connection_id, external_id",
+                 WHERE COALESCE(excluded.updated_at, excluded.placed_at) > COALESCE(orders.updated_at, orders.placed_at) RETURNING id, connection_id, external_id",
                 ORDER_COLS.iter().chain(INSERT_ONLY_COLS).copied().collect::<Vec<_>>().join(","),
                 dialect::values_rows(chunk.len(), ORDER_COLS.len() + INSERT_ONLY_COLS.len()),
                 ORDER_COLS[2..].iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(",")
@@ -141,9 +139,8 @@ impl Importer {
                     .bind(o.order_number.as_str())
                     .bind(o.placed_at)
                     // The channel's version; the same version twice changes nothing.
-                    .bind(o.updated_at.unwrap_or(o.placed_at))
+                    .bind(o.updated_at.filter(|u| *u != o.placed_at))
                     .bind(o.currency.as_str())
-                    .bind(t.subtotal.minor)
                     .bind(o.shipping_total)
                     .bind(o.tax_total)
                     .bind(o.discount_total)
@@ -158,7 +155,6 @@ impl Importer {
                             .and_then(|e| customer_ids.get(e.as_str()).copied()),
                     )
                     .bind(o.customer_name.as_str())
-                    .bind(o.email.as_ref().map(|e| e.as_str()))
                     .bind(o.phone.as_deref())
                     .bind(
                         ship.map(|a| a.name.as_str())
@@ -323,7 +319,6 @@ impl Importer {
                         .unwrap_or_default();
                     let doc = dialect::search_doc(&SearchParts {
                         order_number: &o.order_number,
-                        external_id: &o.external_id,
                         customer_name: &o.customer_name,
                         email: o.email.as_ref().map(|e| e.as_str()),
                         phone: o.phone.as_deref(),

@@ -117,3 +117,40 @@ async fn a_batch_with_an_invalid_order_writes_nothing() {
     assert!(err.to_string().contains("lines"), "{err}");
     assert_eq!(store.total_orders().await.expect("total"), 0);
 }
+
+#[tokio::test]
+async fn a_local_note_does_not_hide_a_later_channel_update() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(&dir.path().join("s.sqlite"))
+        .await
+        .expect("open");
+    let mut imp = Importer::new(&store, "test");
+    imp.write(&[order("1", OrderStatus::Pending, 1_790_000_000_000, 1)])
+        .await
+        .expect("write");
+    store
+        .add_note(
+            OrderId::new(1).expect("id"),
+            "user:a",
+            "called the customer",
+        )
+        .await
+        .expect("note");
+    // The channel's next version is newer than its last one, whatever the local clock says.
+    let b = imp
+        .write(&[order("1", OrderStatus::Cancelled, 1_790_000_000_001, 1)])
+        .await
+        .expect("write");
+    assert_eq!(b.updated, 1);
+    let d = store
+        .get_order(OrderId::new(1).expect("id"))
+        .await
+        .expect("order");
+    assert_eq!(d.order.status, OrderStatus::Cancelled);
+    assert!(
+        d.timeline
+            .iter()
+            .any(|e| e.detail.as_deref() == Some("called the customer")),
+        "notes survive updates"
+    );
+}

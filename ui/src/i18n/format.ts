@@ -68,3 +68,14 @@ export function dayToMs(day: string): number | null {
 export function msToDay(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString().slice(0, 10);
 }
+
+/** Compact date and time for dense lists ("24/11/2026, 21:02"). */
+export function formatShortDateTime(ms: number, locale: string): string {
+  const key = `${locale}|sdt`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
+    dateFormats.set(key, f);
+  }
+  return f.format(new Date(ms));
+}

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { de } from './de';
 import { en, type MessageKey } from './en';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from './format';
+import { formatDate, formatDateTime, formatMoney, formatNumber, formatShortDateTime } from './format';
 
 export type Lang = 'en' | 'de';
 export const LANGS: Lang[] = ['en', 'de'];
@@ -26,6 +26,7 @@ type I18n = {
   t: (key: MessageKey, vars?: Record<string, string | number>) => string;
   money: (minor: number, currency: string) => string;
   dateTime: (ms: number) => string;
+  shortDateTime: (ms: number) => string;
   date: (ms: number) => string;
   num: (n: number) => string;
 };
@@ -48,6 +49,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       t: (key, vars) => translate(lang, key, vars),
       money: (minor, currency) => formatMoney(minor, currency, locale),
       dateTime: (ms) => formatDateTime(ms, locale),
+      shortDateTime: (ms) => formatShortDateTime(ms, locale),
       date: (ms) => formatDate(ms, locale),
       num: (n) => formatNumber(n, locale),
     };

@@ -48,20 +48,18 @@ CREATE TABLE orders (
     external_id      TEXT NOT NULL,
     order_number     TEXT NOT NULL,
     placed_at        INTEGER NOT NULL,
-    updated_at       INTEGER NOT NULL,
+    updated_at       INTEGER,                    -- the channel's version; NULL when it equals placed_at
     currency         TEXT NOT NULL,
-    subtotal         INTEGER NOT NULL,
     shipping_total   INTEGER NOT NULL,
     tax_total        INTEGER NOT NULL,
     discount_total   INTEGER NOT NULL,
-    grand_total      INTEGER NOT NULL,
+    grand_total      INTEGER NOT NULL,           -- lines + shipping + tax - discount (the subtotal is derived)
     payment_status   TEXT NOT NULL,
     status           TEXT NOT NULL,
     priority         INTEGER NOT NULL DEFAULT 0,
     tags             TEXT NOT NULL DEFAULT '',   -- space-separated, for display; order_tags is the index
     customer_id      INTEGER REFERENCES customers(id),
-    customer_name    TEXT NOT NULL,
-    email            TEXT,
+    customer_name    TEXT NOT NULL,               -- the e-mail is the customer's (customers.email)
     phone            TEXT,
     -- Ship-to address in columns (a JSON object cost ~170 bytes an order); the name and phone
     -- are NULL when they equal the order's customer name and phone.

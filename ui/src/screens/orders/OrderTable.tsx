@@ -21,7 +21,7 @@ type Props = {
 /** The virtualised order list: renders only what is visible and pages in through the keyset
  * cursor as the user scrolls, so a million orders scroll like a hundred. */
 export function OrderTable({ query, selected, onSelect, onSort, onRows }: Props) {
-  const { t, money, dateTime } = useI18n();
+  const { t, money, shortDateTime } = useI18n();
   const parent = useRef<HTMLDivElement>(null);
   const anchor = useRef<number | null>(null);
   const pages = useInfiniteQuery({
@@ -105,7 +105,7 @@ export function OrderTable({ query, selected, onSelect, onSort, onRows }: Props)
                 </div>
                 <div className="td mono strong">{r.order_number}</div>
                 <div className="td ellipsis">{r.connection_name}</div>
-                <div className="td">{dateTime(r.placed_at)}</div>
+                <div className="td nowrap">{shortDateTime(r.placed_at)}</div>
                 <div className="td ellipsis">{r.customer_name}</div>
                 <div className="td">{r.ship_country ?? ''}</div>
                 <div className="td num">{money(r.grand_total, r.currency)}</div>
