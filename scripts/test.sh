@@ -55,6 +55,11 @@ stage "ui: type check and build" npm --prefix ui run build || failed=$((failed +
 
 stage "clippy (desktop shell)" cargo clippy -p oms-desktop --all-targets --locked -- -D warnings || failed=$((failed + 1))
 if stage "desktop app build" cargo build -p oms-desktop --locked; then
+  dlog=$(mktemp)
+  stage "desktop shell tests" bash -c "cargo test -p oms-desktop --locked 2>&1 | tee '$dlog'; exit \${PIPESTATUS[0]}"
+  drc=$?
+  count_cargo "$dlog"
+  [ $drc -ne 0 ] && [ "$(grep -c 'test result' "$dlog")" -eq 0 ] && failed=$((failed + 1))
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     stage "install tauri-driver" cargo install tauri-driver --locked --version "^2" || failed=$((failed + 1))
   fi

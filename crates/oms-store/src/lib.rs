@@ -72,9 +72,7 @@ impl Store {
 
     /// Updates the planner's statistics; worth running after a large import.
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
-        sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
-        Ok(())
+        dialect::analyze(&self.pool).await
     }
 
     /// Flushes the write-ahead log into the main file (used before measuring its size).

@@ -154,9 +154,10 @@ async fn existing_ids(store: &Store, orders: &[OrderId]) -> Result<Vec<i64>, Sto
     }
     let raw: Vec<i64> = orders.iter().map(|o| o.get()).collect();
     let json = serde_json::to_string(&raw).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM orders WHERE id IN (SELECT value FROM json_each($1)) ORDER BY id",
-    )
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM orders WHERE {} ORDER BY id",
+        dialect::in_id_list("id", 1)
+    ))
     .bind(json)
     .fetch_all(store.pool())
     .await?;

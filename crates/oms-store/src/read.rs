@@ -378,10 +378,11 @@ impl Store {
     /// Lines of several orders at once, for exports: (order id, line).
     pub async fn lines_of(&self, ids: &[i64]) -> Result<Vec<(i64, OrderLineView)>, StoreError> {
         let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
-             JOIN products p ON p.id = l.product_id WHERE l.order_id IN (SELECT value FROM json_each($1)) ORDER BY l.order_id, l.line_no",
-        )
+             JOIN products p ON p.id = l.product_id WHERE {} ORDER BY l.order_id, l.line_no",
+            dialect::in_id_list("l.order_id", 1)
+        ))
         .bind(json)
         .fetch_all(self.pool())
         .await?;
@@ -409,9 +410,10 @@ impl Store {
     /// caller's order.
     pub async fn export_records(&self, ids: &[i64]) -> Result<Vec<OrderDetail>, StoreError> {
         let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let rows = sqlx::query(&detail_sql(
-            "WHERE o.id IN (SELECT value FROM json_each($1))",
-        ))
+        let rows = sqlx::query(&detail_sql(&format!(
+            "WHERE {}",
+            dialect::in_id_list("o.id", 1)
+        )))
         .bind(json)
         .fetch_all(self.pool())
         .await?;

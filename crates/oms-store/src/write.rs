@@ -198,15 +198,17 @@ impl Importer {
             if !updated_ids.is_empty() {
                 let json = serde_json::to_string(&updated_ids)
                     .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                sqlx::query(
-                    "DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each($1))",
-                )
+                sqlx::query(&format!(
+                    "DELETE FROM order_lines WHERE {}",
+                    dialect::in_id_list("order_id", 1)
+                ))
                 .bind(&json)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "DELETE FROM order_tags WHERE order_id IN (SELECT value FROM json_each($1))",
-                )
+                sqlx::query(&format!(
+                    "DELETE FROM order_tags WHERE {}",
+                    dialect::in_id_list("order_id", 1)
+                ))
                 .bind(&json)
                 .execute(&mut *tx)
                 .await?;
@@ -299,10 +301,13 @@ impl Importer {
             if !updated_ids.is_empty() {
                 let json = serde_json::to_string(&updated_ids)
                     .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                let rows = sqlx::query("SELECT order_id, detail FROM timeline_events WHERE kind = 'note' AND order_id IN (SELECT value FROM json_each($1))")
-                    .bind(json)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let rows = sqlx::query(&format!(
+                    "SELECT order_id, detail FROM timeline_events WHERE kind = 'note' AND {}",
+                    dialect::in_id_list("order_id", 1)
+                ))
+                .bind(json)
+                .fetch_all(&mut *tx)
+                .await?;
                 for r in rows {
                     let d: Option<String> = r.get(1);
                     notes.entry(r.get(0)).or_default().extend(d);

@@ -34,25 +34,26 @@ export function formatMoney(minor: number, currency: string, locale: string): st
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatDateTime(ms: number, locale: string): string {
-  const key = `${locale}|dt`;
+const DATE_STYLES = {
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  date: { dateStyle: 'medium' },
+  /** Compact date and time for dense lists ("24/11/2026, 21:02"). */
+  shortDateTime: { dateStyle: 'short', timeStyle: 'short' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+function formatWith(style: keyof typeof DATE_STYLES, ms: number, locale: string): string {
+  const key = `${locale}|${style}`;
   let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    f = new Intl.DateTimeFormat(locale, DATE_STYLES[style]);
     dateFormats.set(key, f);
   }
   return f.format(new Date(ms));
 }
 
-export function formatDate(ms: number, locale: string): string {
-  const key = `${locale}|d`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
-    dateFormats.set(key, f);
-  }
-  return f.format(new Date(ms));
-}
+export const formatDateTime = (ms: number, locale: string) => formatWith('dateTime', ms, locale);
+export const formatDate = (ms: number, locale: string) => formatWith('date', ms, locale);
+export const formatShortDateTime = (ms: number, locale: string) => formatWith('shortDateTime', ms, locale);
 
 export function formatNumber(n: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(n);
@@ -67,15 +68,4 @@ export function dayToMs(day: string): number | null {
 
 export function msToDay(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString().slice(0, 10);
-}
-
-/** Compact date and time for dense lists ("24/11/2026, 21:02"). */
-export function formatShortDateTime(ms: number, locale: string): string {
-  const key = `${locale}|sdt`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
-    dateFormats.set(key, f);
-  }
-  return f.format(new Date(ms));
 }
