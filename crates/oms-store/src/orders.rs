@@ -153,7 +153,7 @@ async fn existing_ids(store: &Store, orders: &[OrderId]) -> Result<Vec<i64>, Sto
         return Err(StoreError::Invalid("at most 100000 orders at once".into()));
     }
     let raw: Vec<i64> = orders.iter().map(|o| o.get()).collect();
-    let json = serde_json::to_string(&raw).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let json = dialect::id_list(&raw);
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT id FROM orders WHERE {} ORDER BY id",
         dialect::in_id_list("id", 1)

@@ -377,7 +377,7 @@ impl Store {
 
     /// Lines of several orders at once, for exports: (order id, line).
     pub async fn lines_of(&self, ids: &[i64]) -> Result<Vec<(i64, OrderLineView)>, StoreError> {
-        let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let json = dialect::id_list(ids);
         let rows = sqlx::query(&format!(
             "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
              JOIN products p ON p.id = l.product_id WHERE {} ORDER BY l.order_id, l.line_no",
@@ -409,7 +409,7 @@ impl Store {
     /// Full export records (the detail without the timeline) for a set of orders, in the
     /// caller's order.
     pub async fn export_records(&self, ids: &[i64]) -> Result<Vec<OrderDetail>, StoreError> {
-        let json = serde_json::to_string(ids).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let json = dialect::id_list(ids);
         let rows = sqlx::query(&detail_sql(&format!(
             "WHERE {}",
             dialect::in_id_list("o.id", 1)

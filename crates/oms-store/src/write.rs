@@ -196,8 +196,7 @@ impl Importer {
             }
             let updated_ids: Vec<i64> = written.iter().filter(|w| w.2).map(|w| w.1).collect();
             if !updated_ids.is_empty() {
-                let json = serde_json::to_string(&updated_ids)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let json = dialect::id_list(&updated_ids);
                 sqlx::query(&format!(
                     "DELETE FROM order_lines WHERE {}",
                     dialect::in_id_list("order_id", 1)
@@ -299,8 +298,7 @@ impl Importer {
             // Search index: the notes of an updated order survive the update.
             let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
             if !updated_ids.is_empty() {
-                let json = serde_json::to_string(&updated_ids)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let json = dialect::id_list(&updated_ids);
                 let rows = sqlx::query(&format!(
                     "SELECT order_id, detail FROM timeline_events WHERE kind = 'note' AND {}",
                     dialect::in_id_list("order_id", 1)
