@@ -84,6 +84,47 @@ impl Importer {
     /// (connection, external id); a newer version replaces lines and tags, an older one is
     /// ignored. Each stored order gets a timeline event.
     pub async fn write(&mut self, orders: &[NewOrder]) -> Result<ImportBatch, StoreError> {
+        // One upsert statement cannot touch the same row twice: of several versions of an order
+        // in one batch (a channel page can repeat an order that changed while paging), only the
+        // newest is written; the others count as skipped.
+        let mut newest: HashMap<(&str, &str, &str), usize> = HashMap::with_capacity(orders.len());
+        for (i, o) in orders.iter().enumerate() {
+            let key = (
+                o.channel.as_str(),
+                o.connection_name.as_str(),
+                o.external_id.as_str(),
+            );
+            let version = |o: &NewOrder| o.updated_at.unwrap_or(o.placed_at);
+            match newest.get(&key) {
+                Some(&j) if version(&orders[j]) > version(o) => {}
+                _ => {
+                    newest.insert(key, i);
+                }
+            }
+        }
+        let result = if newest.len() == orders.len() {
+            self.write_unique(orders).await
+        } else {
+            let mut keep: Vec<usize> = newest.into_values().collect();
+            keep.sort_unstable();
+            let unique: Vec<NewOrder> = keep.iter().map(|&i| orders[i].clone()).collect();
+            let dropped = (orders.len() - unique.len()) as u64;
+            self.write_unique(&unique).await.map(|mut r| {
+                r.skipped += dropped;
+                r
+            })
+        };
+        if result.is_err() {
+            // Ids cached during a rolled-back transaction may not exist: forget them all; they
+            // are looked up again (ON CONFLICT … RETURNING) on the next batch.
+            self.connections.clear();
+            self.products.clear();
+            self.customers.clear();
+        }
+        result
+    }
+
+    async fn write_unique(&mut self, orders: &[NewOrder]) -> Result<ImportBatch, StoreError> {
         let mut report = ImportBatch::default();
         if orders.is_empty() {
             return Ok(report);
@@ -97,7 +138,8 @@ impl Importer {
         let mut tx = self.store.pool().begin().await?;
         let conn_ids = self.connection_ids(&mut tx, orders).await?;
         self.product_ids(&mut tx, orders).await?;
-        let customer_ids = self.customer_ids(&mut tx, orders).await?;
+        self.customer_ids(&mut tx, orders).await?;
+        let customer_ids = &self.customers;
         let product_ids = &self.products;
         let now = now_ms();
 
@@ -399,7 +441,7 @@ impl Importer {
         &mut self,
         tx: &mut Transaction<'_, Sqlite>,
         orders: &[NewOrder],
-    ) -> Result<HashMap<String, i64>, StoreError> {
+    ) -> Result<(), StoreError> {
         let mut missing: Vec<&NewOrder> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for o in orders {
@@ -425,14 +467,6 @@ impl Importer {
                 self.customers.insert(r.get(1), r.get(0));
             }
         }
-        let mut out = HashMap::new();
-        for o in orders {
-            if let Some(e) = &o.email {
-                if let Some(id) = self.customers.get(e.as_str()) {
-                    out.insert(e.as_str().to_owned(), *id);
-                }
-            }
-        }
-        Ok(out)
+        Ok(())
     }
 }

@@ -154,3 +154,71 @@ async fn a_local_note_does_not_hide_a_later_channel_update() {
         "notes survive updates"
     );
 }
+
+#[tokio::test]
+async fn the_same_order_twice_in_one_batch_keeps_the_newest_version() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(&dir.path().join("s.sqlite"))
+        .await
+        .expect("open");
+    let b = Importer::new(&store, "test")
+        .write(&[
+            order("1", OrderStatus::Pending, 20, 1),
+            order("1", OrderStatus::Cancelled, 10, 1),
+            order("2", OrderStatus::Ready, 5, 1),
+        ])
+        .await
+        .expect("write");
+    assert_eq!((b.inserted, b.skipped), (2, 1));
+    let d = store
+        .get_order(OrderId::new(1).expect("id"))
+        .await
+        .expect("order");
+    assert_eq!(
+        d.order.status,
+        OrderStatus::Pending,
+        "the newer version wins"
+    );
+}
+
+#[tokio::test]
+async fn a_rolled_back_batch_does_not_poison_the_next_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path).await.expect("open");
+    // Make the database refuse one kind of line, so a batch fails inside its transaction,
+    // after its new connection, product and customer were inserted.
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("raw");
+    sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON order_lines WHEN NEW.quantity = 999 BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        .execute(&raw)
+        .await
+        .expect("trigger");
+    let mut imp = Importer::new(&store, "test");
+    let mut bad = order("1", OrderStatus::Pending, 1, 999);
+    bad.connection_name = "New shop".into();
+    bad.lines[0].sku = Sku::parse("NEW-SKU").expect("sku");
+    bad.email = Some(Email::parse("new@example.com").expect("email"));
+    imp.write(&[bad.clone()])
+        .await
+        .expect_err("refused by the trigger");
+    assert_eq!(store.total_orders().await.expect("total"), 0);
+    // The same importer, the same new connection, product and customer: they must be inserted
+    // again, not taken from ids cached in the rolled-back transaction.
+    bad.lines[0].quantity = Quantity::new(2).expect("qty");
+    let b = imp.write(&[bad]).await.expect("second batch");
+    assert_eq!(b.inserted, 1);
+    let d = store
+        .get_order(OrderId::new(1).expect("id"))
+        .await
+        .expect("order");
+    assert_eq!(
+        (
+            d.order.connection_name.as_str(),
+            d.lines[0].sku.as_str(),
+            d.order.email.as_deref()
+        ),
+        ("New shop", "NEW-SKU", Some("new@example.com"))
+    );
+}
