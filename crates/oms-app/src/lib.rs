@@ -6,10 +6,15 @@ pub mod bindings;
 mod csv_io;
 pub mod demo;
 mod error;
+mod pipeline;
+mod stock_csv;
 
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use oms_domain as domain;
+pub use oms_engine as engine;
+pub use pipeline::{NewLocation, ProcessSummary, StockChangeInput};
+pub use stock_csv::COLUMNS as STOCK_CSV_COLUMNS;
 
 use oms_domain::*;
 use oms_store::{Importer, Store};
@@ -151,7 +156,33 @@ impl Api {
             return Err(ApiError::invalid("count: between 1 and 20000000"));
         }
         let anchor = now_ms();
-        self.load_demo_at(count, anchor, progress).await
+        let report = self.load_demo_at(count, anchor, progress).await?;
+        // Locations and stock, then the pipeline over the open orders, as a real shop would.
+        let open = self.store.dashboard(anchor, 1).await?.unprocessed.max(0) as u64;
+        demo::seed_inventory(self, open).await?;
+        self.process_pending(progress).await?;
+        Ok(report)
+    }
+
+    /// Stores orders handed over by a connector or a test (no CSV). They enter the pipeline's
+    /// queue; `process_pending` processes them.
+    pub async fn import_orders(
+        &self,
+        orders: &[NewOrder],
+        source: &str,
+    ) -> Result<ImportReport, ApiError> {
+        let mut importer = Importer::new(&self.store, source);
+        let mut report = ImportReport {
+            committed: true,
+            ..Default::default()
+        };
+        for batch in orders.chunks(IMPORT_BATCH) {
+            let b = importer.write(batch).await?;
+            report.imported_orders += b.inserted;
+            report.updated_orders += b.updated;
+            report.imported_lines += b.lines;
+        }
+        Ok(report)
     }
 
     pub async fn load_demo_at(
@@ -360,6 +391,8 @@ impl Api {
             done: u64::from(rows),
             total: u64::from(rows),
         });
+        // New and changed orders go through the pipeline at once.
+        self.process_pending(progress).await?;
         Ok(report)
     }
 

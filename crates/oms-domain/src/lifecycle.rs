@@ -34,18 +34,21 @@ macro_rules! text_enum {
 }
 
 text_enum!(
-    /// Where an order stands. Line quantities (reserved, allocated, shipped …) arrive with the
-    /// pipeline issue; the order status is the summary the lists filter on.
+    /// Where an order stands: the summary the lists filter on. While an order is open it is
+    /// derived from its holds and its lines' quantities (see `derive_open_status`). `merged`: the
+    /// order's lines moved to another order, which keeps this one's channel reference.
     OrderStatus, "status" {
         Pending = "pending",
         OnHold = "on_hold",
         Ready = "ready",
+        Backordered = "backordered",
         Allocated = "allocated",
         PartiallyShipped = "partially_shipped",
         Shipped = "shipped",
         Delivered = "delivered",
         Cancelled = "cancelled",
         Returned = "returned",
+        Merged = "merged",
     }
 );
 
@@ -54,14 +57,22 @@ impl OrderStatus {
     pub fn next(self) -> &'static [OrderStatus] {
         use OrderStatus::*;
         match self {
-            Pending => &[OnHold, Ready, Cancelled],
-            OnHold => &[Pending, Ready, Cancelled],
-            Ready => &[OnHold, Allocated, Cancelled],
-            Allocated => &[Ready, OnHold, PartiallyShipped, Shipped, Cancelled],
-            PartiallyShipped => &[Shipped],
+            Pending => &[OnHold, Ready, Backordered, Allocated, Cancelled, Merged],
+            OnHold => &[Pending, Ready, Backordered, Allocated, Cancelled, Merged],
+            Ready => &[OnHold, Backordered, Allocated, Cancelled, Merged],
+            Backordered => &[OnHold, Ready, Allocated, Cancelled, Merged],
+            Allocated => &[
+                Ready,
+                OnHold,
+                Backordered,
+                PartiallyShipped,
+                Shipped,
+                Cancelled,
+            ],
+            PartiallyShipped => &[Shipped, Cancelled],
             Shipped => &[Delivered, Returned],
             Delivered => &[Returned],
-            Cancelled | Returned => &[],
+            Cancelled | Returned | Merged => &[],
         }
     }
     pub fn transition(self, to: OrderStatus) -> Result<OrderStatus, TransitionError> {
@@ -80,10 +91,155 @@ impl OrderStatus {
         use OrderStatus::*;
         matches!(
             self,
-            Pending | OnHold | Ready | Allocated | PartiallyShipped
+            Pending | OnHold | Ready | Backordered | Allocated | PartiallyShipped
         )
     }
+    /// The statuses the processing pipeline works on (nothing shipped yet).
+    pub fn is_processable(self) -> bool {
+        use OrderStatus::*;
+        matches!(self, Pending | OnHold | Ready | Backordered | Allocated)
+    }
 }
+
+/// The status of an open, unshipped order follows from its holds and its lines: on hold while
+/// any hold is open; allocated when every open unit is reserved; backordered when some unit
+/// waits for stock; otherwise ready (validated, nothing reserved yet).
+pub fn derive_open_status(has_open_hold: bool, lines: &[LineQuantities]) -> OrderStatus {
+    if has_open_hold {
+        return OrderStatus::OnHold;
+    }
+    let open: u32 = lines.iter().map(|l| l.open()).sum();
+    if lines.iter().any(|l| l.backordered > 0) {
+        OrderStatus::Backordered
+    } else if open > 0 && lines.iter().all(|l| l.reserved == l.open()) {
+        OrderStatus::Allocated
+    } else {
+        OrderStatus::Ready
+    }
+}
+
+/// The quantities of one order line. `ordered` is what the customer bought; of the units not
+/// shipped or cancelled (`open`), some are reserved at locations and some backordered. Every
+/// change goes through a method that refuses what would break
+/// `reserved + backordered <= open` and `returned <= shipped`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct LineQuantities {
+    pub ordered: u32,
+    pub reserved: u32,
+    pub backordered: u32,
+    pub shipped: u32,
+    pub cancelled: u32,
+    pub returned: u32,
+}
+
+impl LineQuantities {
+    pub fn new(ordered: u32) -> Self {
+        Self {
+            ordered,
+            ..Default::default()
+        }
+    }
+    /// Units neither shipped nor cancelled.
+    pub fn open(&self) -> u32 {
+        self.ordered
+            .saturating_sub(self.shipped)
+            .saturating_sub(self.cancelled)
+    }
+    /// Open units neither reserved nor backordered yet.
+    pub fn unplanned(&self) -> u32 {
+        self.open()
+            .saturating_sub(self.reserved)
+            .saturating_sub(self.backordered)
+    }
+    fn refuse(&self, what: &'static str, n: u32) -> QuantityError {
+        QuantityError {
+            action: what,
+            quantity: n,
+            state: *self,
+        }
+    }
+    /// Reserves `n` units; backordered units are reserved first when stock arrives.
+    pub fn reserve(&mut self, n: u32) -> Result<(), QuantityError> {
+        let from_backorder = n.min(self.backordered);
+        if n > self.unplanned() + self.backordered {
+            return Err(self.refuse("reserve", n));
+        }
+        self.backordered -= from_backorder;
+        self.reserved += n;
+        Ok(())
+    }
+    /// Marks `n` unplanned units as waiting for stock.
+    pub fn backorder(&mut self, n: u32) -> Result<(), QuantityError> {
+        if n > self.unplanned() {
+            return Err(self.refuse("backorder", n));
+        }
+        self.backordered += n;
+        Ok(())
+    }
+    /// Gives back `n` reserved units (they become unplanned).
+    pub fn release(&mut self, n: u32) -> Result<(), QuantityError> {
+        if n > self.reserved {
+            return Err(self.refuse("release", n));
+        }
+        self.reserved -= n;
+        Ok(())
+    }
+    /// Ships `n` reserved units.
+    pub fn ship(&mut self, n: u32) -> Result<(), QuantityError> {
+        if n > self.reserved {
+            return Err(self.refuse("ship", n));
+        }
+        self.reserved -= n;
+        self.shipped += n;
+        Ok(())
+    }
+    /// Cancels `n` open units that are not reserved (release reservations first).
+    pub fn cancel(&mut self, n: u32) -> Result<(), QuantityError> {
+        let free = self.open() - self.reserved;
+        if n > free {
+            return Err(self.refuse("cancel", n));
+        }
+        let from_backorder = n.min(self.backordered);
+        self.backordered -= from_backorder;
+        self.cancelled += n;
+        Ok(())
+    }
+    /// Records `n` shipped units as returned.
+    pub fn return_units(&mut self, n: u32) -> Result<(), QuantityError> {
+        if n > self.shipped - self.returned {
+            return Err(self.refuse("return", n));
+        }
+        self.returned += n;
+        Ok(())
+    }
+    /// The invariants every stored line satisfies.
+    pub fn is_consistent(&self) -> bool {
+        self.shipped + self.cancelled <= self.ordered
+            && self.reserved + self.backordered <= self.open()
+            && self.returned <= self.shipped
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} {quantity} of a line with ordered {}, reserved {}, backordered {}, shipped {}, cancelled {}", state.ordered, state.reserved, state.backordered, state.shipped, state.cancelled)]
+pub struct QuantityError {
+    pub action: &'static str,
+    pub quantity: u32,
+    pub state: LineQuantities,
+}
+
+text_enum!(
+    /// Why an order is held. Every hold has one, plus the check that raised it and a message.
+    HoldReason, "hold reason" {
+        Payment = "payment",
+        Address = "address",
+        Risk = "risk",
+        Stock = "stock",
+        Validation = "validation",
+        Manual = "manual",
+        MergeCandidate = "merge_candidate",
+    }
+);
 
 text_enum!(
     PaymentStatus, "payment status" {
@@ -158,6 +314,21 @@ text_enum!(
         TransferIn = "transfer_in",
     }
 );
+
+impl MovementKind {
+    /// (change to on-hand, change to reserved) of a movement of `quantity` units. Quantities
+    /// are positive except for adjustments, which carry their sign.
+    pub fn deltas(self, quantity: i64) -> (i64, i64) {
+        use MovementKind::*;
+        match self {
+            Receipt | ReturnRestock | TransferIn | Adjustment => (quantity, 0),
+            TransferOut => (-quantity, 0),
+            Reservation => (0, quantity),
+            Release => (0, -quantity),
+            Shipment => (-quantity, -quantity),
+        }
+    }
+}
 
 text_enum!(
     ShipmentStatus, "shipment status" {
@@ -277,6 +448,13 @@ text_enum!(
         Returned = "returned",
         Refunded = "refunded",
         Edited = "edited",
+        Validated = "validated",
+        Reserved = "reserved",
+        Backordered = "backordered",
+        Prioritised = "prioritised",
+        Merged = "merged",
+        Cancelled = "cancelled",
+        Screened = "screened",
     }
 );
 
@@ -316,6 +494,46 @@ mod tests {
         assert!(ReturnStatus::Requested
             .transition(ReturnStatus::Received)
             .is_err());
+    }
+
+    #[test]
+    fn line_quantities_refuse_what_would_break_them() {
+        let mut l = LineQuantities::new(5);
+        l.reserve(3).expect("3 of 5");
+        l.backorder(2).expect("the other 2");
+        assert!(l.backorder(1).is_err(), "nothing left to backorder");
+        assert!(
+            l.reserve(3).is_err(),
+            "only 2 backordered units could still be reserved"
+        );
+        l.reserve(2).expect("stock arrived");
+        assert_eq!((l.reserved, l.backordered), (5, 0));
+        assert!(
+            l.cancel(1).is_err(),
+            "reserved units must be released before cancelling"
+        );
+        l.ship(4).expect("ship 4");
+        assert!(l.ship(2).is_err());
+        l.return_units(4).expect("all shipped came back");
+        assert!(l.return_units(1).is_err());
+        l.release(1).expect("release the last");
+        l.cancel(1).expect("then cancel it");
+        assert!(l.is_consistent());
+        assert_eq!(l.open(), 0);
+    }
+
+    #[test]
+    fn the_open_status_follows_holds_and_lines() {
+        let mut a = LineQuantities::new(2);
+        let b = LineQuantities::new(1);
+        assert_eq!(derive_open_status(false, &[a, b]), OrderStatus::Ready);
+        assert_eq!(derive_open_status(true, &[a, b]), OrderStatus::OnHold);
+        a.reserve(2).expect("reserve");
+        let mut c = b;
+        c.backorder(1).expect("backorder");
+        assert_eq!(derive_open_status(false, &[a, c]), OrderStatus::Backordered);
+        c.reserve(1).expect("reserve");
+        assert_eq!(derive_open_status(false, &[a, c]), OrderStatus::Allocated);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Read models and queries that cross to the front ends (Tauri IPC, CLI JSON). Their TypeScript
 //! twins are generated from these definitions; the JSON shape is the CLI's stable output.
 
-use crate::{ChannelKind, OrderStatus, PaymentStatus};
+use crate::{
+    ChannelKind, HoldReason, LineQuantities, LocationKind, MovementKind, OrderStatus, PaymentStatus,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -130,6 +132,48 @@ pub struct OrderLineView {
     pub unit_price: i64,
     #[ts(type = "number")]
     pub line_total: i64,
+    pub quantities: LineQuantities,
+    /// The order this line was bought on, when it came here by a merge.
+    pub origin_order_number: Option<String>,
+    /// Where the line's units are reserved.
+    pub reservations: Vec<ReservationView>,
+    /// For backordered lines: stock expected at locations (incoming units and when).
+    pub expected: Vec<ExpectedStock>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReservationView {
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub location_name: String,
+    #[ts(type = "number")]
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExpectedStock {
+    pub location_name: String,
+    #[ts(type = "number")]
+    pub incoming: i64,
+    #[ts(type = "number | null")]
+    pub expected_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HoldView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub reason: HoldReason,
+    /// The check or rule that raised it ("postal_code", "risk", "manual" …).
+    pub check: String,
+    pub message: String,
+    #[ts(type = "number")]
+    pub placed_at: i64,
+    pub placed_by: String,
+    #[ts(type = "number | null")]
+    pub released_at: Option<i64>,
+    pub released_by: Option<String>,
+    pub release_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -161,8 +205,24 @@ pub struct OrderDetail {
     pub ship_to: Option<AddressView>,
     pub bill_to: Option<AddressView>,
     pub lines: Vec<OrderLineView>,
+    /// Open holds first, then released ones, newest first.
+    pub holds: Vec<HoldView>,
+    pub risk_score: Option<i32>,
+    /// Set when this order was merged into another.
+    pub merged_into: Option<OrderRef>,
+    /// Orders merged into this one; each keeps its channel reference.
+    pub merged_from: Vec<OrderRef>,
     /// Newest first.
     pub timeline: Vec<TimelineEventView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OrderRef {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_number: String,
+    pub external_id: String,
+    pub connection_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -187,6 +247,7 @@ pub struct DayCount {
 pub enum ExceptionKind {
     OnHold,
     LateToShip,
+    Backordered,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -212,6 +273,11 @@ pub struct Dashboard {
     pub on_hold: i64,
     #[ts(type = "number")]
     pub late_to_ship: i64,
+    #[ts(type = "number")]
+    pub backordered: i64,
+    /// Orders waiting for the pipeline.
+    #[ts(type = "number")]
+    pub unprocessed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -220,6 +286,153 @@ pub struct SavedView {
     pub id: i64,
     pub name: String,
     pub query: OrderQuery,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LocationView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: LocationKind,
+    pub name: String,
+    pub address: Option<AddressView>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub active: bool,
+}
+
+/// One SKU at one location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InventoryRow {
+    #[ts(type = "number")]
+    pub product_id: i64,
+    pub sku: String,
+    pub title: String,
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub location_name: String,
+    #[ts(type = "number")]
+    pub on_hand: i64,
+    #[ts(type = "number")]
+    pub reserved: i64,
+    /// on_hand − reserved.
+    #[ts(type = "number")]
+    pub available: i64,
+    #[ts(type = "number")]
+    pub safety_stock: i64,
+    #[ts(type = "number")]
+    pub incoming: i64,
+    #[ts(type = "number | null")]
+    pub incoming_at: Option<i64>,
+    /// Units of this SKU waiting on backordered lines (all locations).
+    #[ts(type = "number")]
+    pub backordered: i64,
+    /// available ≤ safety stock.
+    pub low: bool,
+    pub allow_backorder: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct InventoryQuery {
+    /// SKU or title prefix.
+    pub search: Option<String>,
+    #[ts(type = "number | null")]
+    pub location_id: Option<i64>,
+    pub low_only: bool,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+impl Default for InventoryQuery {
+    fn default() -> Self {
+        Self {
+            search: None,
+            location_id: None,
+            low_only: false,
+            cursor: None,
+            limit: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InventoryPage {
+    pub rows: Vec<InventoryRow>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MovementView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub at: i64,
+    pub kind: MovementKind,
+    /// Signed change to on-hand.
+    #[ts(type = "number")]
+    pub on_hand_change: i64,
+    /// Signed change to reserved.
+    #[ts(type = "number")]
+    pub reserved_change: i64,
+    #[ts(type = "number | null")]
+    pub order_id: Option<i64>,
+    pub order_number: Option<String>,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// An order in the review queue: on hold, with its open holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReviewRow {
+    pub order: OrderRow,
+    pub holds: Vec<HoldView>,
+    pub risk_score: Option<i32>,
+}
+
+/// What one run of the pipeline did to one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProcessOutcome {
+    #[ts(type = "number")]
+    pub order_id: i64,
+    pub order_number: String,
+    pub status: OrderStatus,
+    pub findings: Vec<String>,
+    pub risk_score: i32,
+    pub priority: i32,
+    #[ts(type = "number")]
+    pub reserved_units: i64,
+    #[ts(type = "number")]
+    pub backordered_units: i64,
+    /// Set when the order was merged into another by this run.
+    #[ts(type = "number | null")]
+    pub merged_into: Option<i64>,
+    /// Whether anything changed (a second run with nothing new changes nothing).
+    pub changed: bool,
+    /// Why the order was not processed (already shipped, cancelled, merged …).
+    pub skipped: Option<String>,
+}
+
+/// The result of a bulk action over many orders.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct BulkResult {
+    #[ts(type = "number")]
+    pub requested: u64,
+    #[ts(type = "number")]
+    pub changed: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    /// Orders the action could not apply to, each with the reason (at most 200 listed).
+    pub failed: Vec<BulkFailure>,
+    #[ts(type = "number")]
+    pub failed_count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BulkFailure {
+    #[ts(type = "number")]
+    pub order_id: i64,
+    pub message: String,
 }
 
 /// Formats a UTC day number (days since 1970-01-01) as YYYY-MM-DD (civil-from-days algorithm).

@@ -5,6 +5,10 @@
 use crate::StoreError;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+/// Starts a transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE; on
+/// PostgreSQL a plain BEGIN with row locks does the same job).
+pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 pub(crate) async fn checkpoint(pool: &SqlitePool) -> Result<(), StoreError> {
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(pool)

@@ -5,12 +5,16 @@
 
 mod dialect;
 mod error;
+mod inventory;
 mod orders;
+mod pipeline;
 mod query;
 mod read;
 mod write;
 
 pub use error::StoreError;
+pub use inventory::StockChange;
+pub use pipeline::Run;
 pub use write::{ImportBatch, Importer};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

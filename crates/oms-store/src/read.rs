@@ -96,7 +96,36 @@ fn detail_from_row(r: &SqliteRow) -> Result<OrderDetail, StoreError> {
         ship_to,
         bill_to,
         lines: Vec::new(),
+        holds: Vec::new(),
+        risk_score: None,
+        merged_into: None,
+        merged_from: Vec::new(),
         timeline: Vec::new(),
+    })
+}
+
+pub(crate) fn hold_row(r: &SqliteRow) -> Result<HoldView, StoreError> {
+    Ok(HoldView {
+        id: r.try_get(0)?,
+        reason: text_enum(r, 1, HoldReason::parse)?,
+        check: r.try_get(2)?,
+        message: r.try_get(3)?,
+        placed_at: r.try_get(4)?,
+        placed_by: r.try_get(5)?,
+        released_at: r.try_get(6)?,
+        released_by: r.try_get(7)?,
+        release_comment: r.try_get(8)?,
+    })
+}
+
+pub(crate) const HOLD_COLUMNS: &str = "h.id, h.reason, h.check_code, h.message, h.placed_at, h.placed_by, h.released_at, h.released_by, h.release_comment";
+
+fn order_ref(r: &SqliteRow) -> Result<OrderRef, StoreError> {
+    Ok(OrderRef {
+        id: r.try_get(0)?,
+        order_number: r.try_get(1)?,
+        external_id: r.try_get(2)?,
+        connection_name: r.try_get(3)?,
     })
 }
 
@@ -219,6 +248,66 @@ impl Store {
             .into_iter()
             .map(|(_, l)| l)
             .collect();
+        let reservations = sqlx::query(
+            "SELECT r.line_no, r.location_id, l.name, SUM(r.quantity) FROM reservations r JOIN locations l ON l.id = r.location_id \
+             WHERE r.order_id = $1 AND r.status = 'open' GROUP BY r.line_no, r.location_id, l.name ORDER BY r.line_no, l.name",
+        )
+        .bind(id.get())
+        .fetch_all(self.pool())
+        .await?;
+        for r in reservations {
+            let line_no: i32 = r.try_get(0)?;
+            if let Some(l) = d.lines.iter_mut().find(|l| l.line_no == line_no) {
+                l.reservations.push(ReservationView {
+                    location_id: r.try_get(1)?,
+                    location_name: r.try_get(2)?,
+                    quantity: r.try_get(3)?,
+                });
+            }
+        }
+        for l in d.lines.iter_mut().filter(|l| l.quantities.backordered > 0) {
+            let rows = sqlx::query(
+                "SELECT loc.name, il.incoming, il.incoming_at FROM inventory_levels il JOIN products p ON p.id = il.product_id \
+                 JOIN locations loc ON loc.id = il.location_id WHERE p.sku = $1 AND il.incoming > 0 ORDER BY il.incoming_at",
+            )
+            .bind(&l.sku)
+            .fetch_all(self.pool())
+            .await?;
+            for r in rows {
+                l.expected.push(ExpectedStock {
+                    location_name: r.try_get(0)?,
+                    incoming: r.try_get(1)?,
+                    expected_at: r.try_get(2)?,
+                });
+            }
+        }
+        let holds = sqlx::query(&format!(
+            "SELECT {HOLD_COLUMNS} FROM order_holds h WHERE h.order_id = $1 \
+             ORDER BY h.released_at IS NOT NULL, h.placed_at DESC, h.id DESC"
+        ))
+        .bind(id.get())
+        .fetch_all(self.pool())
+        .await?;
+        d.holds = holds.iter().map(hold_row).collect::<Result<_, _>>()?;
+        let extra = sqlx::query("SELECT risk_score, merged_into FROM orders WHERE id = $1")
+            .bind(id.get())
+            .fetch_one(self.pool())
+            .await?;
+        d.risk_score = extra.try_get(0)?;
+        let merged_into: Option<i64> = extra.try_get(1)?;
+        const REF: &str = "SELECT o.id, o.order_number, o.external_id, c.name FROM orders o JOIN connections c ON c.id = o.connection_id";
+        if let Some(m) = merged_into {
+            let r = sqlx::query(&format!("{REF} WHERE o.id = $1"))
+                .bind(m)
+                .fetch_one(self.pool())
+                .await?;
+            d.merged_into = Some(order_ref(&r)?);
+        }
+        let from = sqlx::query(&format!("{REF} WHERE o.merged_into = $1 ORDER BY o.id"))
+            .bind(id.get())
+            .fetch_all(self.pool())
+            .await?;
+        d.merged_from = from.iter().map(order_ref).collect::<Result<_, _>>()?;
         d.timeline = self.timeline(id).await?;
         Ok(d)
     }
@@ -331,11 +420,20 @@ impl Store {
             .unwrap_or(0);
         let late_to_ship: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM orders WHERE ship_by IS NOT NULL AND ship_by < $1 \
-             AND status IN ('pending', 'on_hold', 'ready', 'allocated', 'partially_shipped')",
+             AND status IN ('pending', 'on_hold', 'ready', 'backordered', 'allocated', 'partially_shipped')",
         )
         .bind(now)
         .fetch_one(self.pool())
         .await?;
+        let backordered = counts
+            .iter()
+            .find(|c| c.status == OrderStatus::Backordered)
+            .map(|c| c.count)
+            .unwrap_or(0);
+        let unprocessed: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE processed_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
         let mut exceptions = Vec::new();
         let held = sqlx::query("SELECT id, order_number, customer_name, placed_at FROM orders WHERE status = 'on_hold' ORDER BY placed_at ASC LIMIT 25")
             .fetch_all(self.pool())
@@ -351,7 +449,7 @@ impl Store {
         }
         let late = sqlx::query(
             "SELECT id, order_number, customer_name, ship_by FROM orders WHERE ship_by IS NOT NULL AND ship_by < $1 \
-             AND status IN ('pending', 'on_hold', 'ready', 'allocated', 'partially_shipped') ORDER BY ship_by ASC LIMIT 25",
+             AND status IN ('pending', 'on_hold', 'ready', 'backordered', 'allocated', 'partially_shipped') ORDER BY ship_by ASC LIMIT 25",
         )
         .bind(now)
         .fetch_all(self.pool())
@@ -365,7 +463,21 @@ impl Store {
                 since: r.get(3),
             });
         }
+        let waiting = sqlx::query("SELECT id, order_number, customer_name, placed_at FROM orders WHERE status = 'backordered' ORDER BY priority DESC, placed_at ASC LIMIT 25")
+            .fetch_all(self.pool())
+            .await?;
+        for r in waiting {
+            exceptions.push(ExceptionRow {
+                kind: ExceptionKind::Backordered,
+                order_id: r.get(0),
+                order_number: r.get(1),
+                customer_name: r.get(2),
+                since: r.get(3),
+            });
+        }
         Ok(Dashboard {
+            backordered,
+            unprocessed,
             counts,
             total,
             per_day,
@@ -379,8 +491,10 @@ impl Store {
     pub async fn lines_of(&self, ids: &[i64]) -> Result<Vec<(i64, OrderLineView)>, StoreError> {
         let json = dialect::id_list(ids);
         let rows = sqlx::query(&format!(
-            "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price FROM order_lines l \
-             JOIN products p ON p.id = l.product_id WHERE {} ORDER BY l.order_id, l.line_no",
+            "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price, \
+             l.reserved, l.backordered, l.shipped, l.cancelled, l.returned, oo.order_number FROM order_lines l \
+             JOIN products p ON p.id = l.product_id LEFT JOIN orders oo ON oo.id = l.origin_order_id \
+             WHERE {} ORDER BY l.order_id, l.line_no",
             dialect::in_id_list("l.order_id", 1)
         ))
         .bind(json)
@@ -391,6 +505,7 @@ impl Store {
             .map(|l| {
                 let q: i64 = l.get(4);
                 let p: i64 = l.get(5);
+                let u = |i: usize| u32::try_from(l.get::<i64, _>(i)).unwrap_or(0);
                 (
                     l.get(0),
                     OrderLineView {
@@ -400,6 +515,17 @@ impl Store {
                         quantity: q,
                         unit_price: p,
                         line_total: q.saturating_mul(p),
+                        quantities: LineQuantities {
+                            ordered: u32::try_from(q).unwrap_or(0),
+                            reserved: u(6),
+                            backordered: u(7),
+                            shipped: u(8),
+                            cancelled: u(9),
+                            returned: u(10),
+                        },
+                        origin_order_number: l.get(11),
+                        reservations: Vec::new(),
+                        expected: Vec::new(),
                     },
                 )
             })

@@ -59,6 +59,8 @@ const ORDER_COLS: &[&str] = &[
     "shipping_service",
     "ship_by",
     "item_count",
+    // NULL puts an open order in the pipeline's queue (a newer version is processed again).
+    "processed_at",
 ];
 /// (order id, line no, product id, title, quantity, unit price)
 type LineRow<'a> = (i64, i64, i64, Option<&'a str>, i64, i64);
@@ -135,7 +137,7 @@ impl Importer {
                 StoreError::Invalid(format!("order {} ({}): {e}", i + 1, o.order_number))
             })?);
         }
-        let mut tx = self.store.pool().begin().await?;
+        let mut tx = crate::inventory::begin_write(&self.store).await?;
         let conn_ids = self.connection_ids(&mut tx, orders).await?;
         self.product_ids(&mut tx, orders).await?;
         self.customer_ids(&mut tx, orders).await?;
@@ -217,6 +219,7 @@ impl Importer {
                     .bind(o.shipping_service.as_deref())
                     .bind(o.ship_by)
                     .bind(t.item_count)
+                    .bind((!o.status.is_processable()).then_some(now))
                     .bind(now)
                     .bind(self.actor.as_str());
             }
@@ -238,6 +241,25 @@ impl Importer {
             }
             let updated_ids: Vec<i64> = written.iter().filter(|w| w.2).map(|w| w.1).collect();
             if !updated_ids.is_empty() {
+                // A newer version replaces the lines: what was reserved for the old ones goes
+                // back to stock, and the pipeline reserves again.
+                let reserved: Vec<i64> = sqlx::query_scalar(&format!(
+                    "SELECT DISTINCT order_id FROM reservations WHERE status = 'open' AND {}",
+                    dialect::in_id_list("order_id", 1)
+                ))
+                .bind(dialect::id_list(&updated_ids))
+                .fetch_all(&mut *tx)
+                .await?;
+                for id in reserved {
+                    crate::pipeline::release_reservations(
+                        &mut tx,
+                        id,
+                        &self.actor,
+                        "order replaced by a newer version",
+                        now,
+                    )
+                    .await?;
+                }
                 let json = dialect::id_list(&updated_ids);
                 sqlx::query(&format!(
                     "DELETE FROM order_lines WHERE {}",

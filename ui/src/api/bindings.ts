@@ -2,7 +2,7 @@
 // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p oms-app bindings` after changing them.
 // Times are epoch milliseconds (UTC); money is integer minor units.
 
-export type OrderStatus = "pending" | "on_hold" | "ready" | "allocated" | "partially_shipped" | "shipped" | "delivered" | "cancelled" | "returned";
+export type OrderStatus = "pending" | "on_hold" | "ready" | "backordered" | "allocated" | "partially_shipped" | "shipped" | "delivered" | "cancelled" | "returned" | "merged";
 
 export type PaymentStatus = "pending" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided" | "failed";
 
@@ -38,11 +38,35 @@ export type StatusCount = { status: OrderStatus, count: number, };
 
 export type AddressView = { name: string, company: string | null, line1: string, line2: string | null, city: string, region: string | null, postal_code: string | null, country: string, phone: string | null, };
 
-export type OrderLineView = { line_no: number, sku: string, title: string, quantity: number, unit_price: number, line_total: number, };
+export type OrderLineView = { line_no: number, sku: string, title: string, quantity: number, unit_price: number, line_total: number, quantities: LineQuantities, 
+/**
+ * The order this line was bought on, when it came here by a merge.
+ */
+origin_order_number: string | null, 
+/**
+ * Where the line's units are reserved.
+ */
+reservations: Array<ReservationView>, 
+/**
+ * For backordered lines: stock expected at locations (incoming units and when).
+ */
+expected: Array<ExpectedStock>, };
 
 export type TimelineEventView = { id: number, at: number, kind: string, actor: string, summary: string, detail: string | null, };
 
 export type OrderDetail = { order: OrderRow, external_id: string, phone: string | null, subtotal: number, shipping_total: number, tax_total: number, discount_total: number, shipping_service: string | null, ship_to: AddressView | null, bill_to: AddressView | null, lines: Array<OrderLineView>, 
+/**
+ * Open holds first, then released ones, newest first.
+ */
+holds: Array<HoldView>, risk_score: number | null, 
+/**
+ * Set when this order was merged into another.
+ */
+merged_into: OrderRef | null, 
+/**
+ * Orders merged into this one; each keeps its channel reference.
+ */
+merged_from: Array<OrderRef>, 
 /**
  * Newest first.
  */
@@ -56,7 +80,7 @@ export type DayCount = {
  */
 day: string, count: number, };
 
-export type ExceptionKind = "on_hold" | "late_to_ship";
+export type ExceptionKind = "on_hold" | "late_to_ship" | "backordered";
 
 export type ExceptionRow = { kind: ExceptionKind, order_id: number, order_number: string, customer_name: string, 
 /**
@@ -64,7 +88,11 @@ export type ExceptionRow = { kind: ExceptionKind, order_id: number, order_number
  */
 since: number, };
 
-export type Dashboard = { counts: Array<StatusCount>, total: number, per_day: Array<DayCount>, exceptions: Array<ExceptionRow>, on_hold: number, late_to_ship: number, };
+export type Dashboard = { counts: Array<StatusCount>, total: number, per_day: Array<DayCount>, exceptions: Array<ExceptionRow>, on_hold: number, late_to_ship: number, backordered: number, 
+/**
+ * Orders waiting for the pipeline.
+ */
+unprocessed: number, };
 
 export type SavedView = { id: number, name: string, query: OrderQuery, };
 
@@ -103,3 +131,138 @@ errors: Array<FieldError>, error_count: number,
 committed: boolean, };
 
 export type ExportReport = { path: string, orders: number, rows: number, };
+
+export type LineQuantities = { ordered: number, reserved: number, backordered: number, shipped: number, cancelled: number, returned: number, };
+
+export type HoldReason = "payment" | "address" | "risk" | "stock" | "validation" | "manual" | "merge_candidate";
+
+export type LocationKind = "warehouse" | "store" | "third_party_logistics" | "drop_ship_supplier";
+
+export type MovementKind = "receipt" | "adjustment" | "reservation" | "release" | "shipment" | "return_restock" | "transfer_out" | "transfer_in";
+
+export type ReservationView = { location_id: number, location_name: string, quantity: number, };
+
+export type ExpectedStock = { location_name: string, incoming: number, expected_at: number | null, };
+
+export type HoldView = { id: number, reason: HoldReason, 
+/**
+ * The check or rule that raised it ("postal_code", "risk", "manual" …).
+ */
+check: string, message: string, placed_at: number, placed_by: string, released_at: number | null, released_by: string | null, release_comment: string | null, };
+
+export type OrderRef = { id: number, order_number: string, external_id: string, connection_name: string, };
+
+export type LocationView = { id: number, kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, active: boolean, };
+
+export type InventoryRow = { product_id: number, sku: string, title: string, location_id: number, location_name: string, on_hand: number, reserved: number, 
+/**
+ * on_hand − reserved.
+ */
+available: number, safety_stock: number, incoming: number, incoming_at: number | null, 
+/**
+ * Units of this SKU waiting on backordered lines (all locations).
+ */
+backordered: number, 
+/**
+ * available ≤ safety stock.
+ */
+low: boolean, allow_backorder: boolean, };
+
+export type InventoryQuery = { 
+/**
+ * SKU or title prefix.
+ */
+search: string | null, location_id: number | null, low_only: boolean, 
+/**
+ * Opaque cursor from the previous page.
+ */
+cursor: string | null, limit: number, };
+
+export type InventoryPage = { rows: Array<InventoryRow>, next_cursor: string | null, };
+
+export type MovementView = { id: number, at: number, kind: MovementKind, 
+/**
+ * Signed change to on-hand.
+ */
+on_hand_change: number, 
+/**
+ * Signed change to reserved.
+ */
+reserved_change: number, order_id: number | null, order_number: string | null, reason: string | null, actor: string | null, };
+
+export type ReviewRow = { order: OrderRow, holds: Array<HoldView>, risk_score: number | null, };
+
+export type ProcessOutcome = { order_id: number, order_number: string, status: OrderStatus, findings: Array<string>, risk_score: number, priority: number, reserved_units: number, backordered_units: number, 
+/**
+ * Set when the order was merged into another by this run.
+ */
+merged_into: number | null, 
+/**
+ * Whether anything changed (a second run with nothing new changes nothing).
+ */
+changed: boolean, 
+/**
+ * Why the order was not processed (already shipped, cancelled, merged …).
+ */
+skipped: string | null, };
+
+export type BulkResult = { requested: number, changed: number, unchanged: number, 
+/**
+ * Orders the action could not apply to, each with the reason (at most 200 listed).
+ */
+failed: Array<BulkFailure>, failed_count: number, };
+
+export type BulkFailure = { order_id: number, message: string, };
+
+export type ProcessSummary = { processed: number, allocated: number, backordered: number, on_hold: number, merged: number, skipped: number, 
+/**
+ * Orders whose processing failed: each is held for review with the error.
+ */
+failed: Array<BulkFailure>, failed_count: number, };
+
+export type NewLocation = { kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, };
+
+export type StockChangeInput = { sku: string, location_id: number, kind: MovementKind, quantity: number, reason: string | null, };
+
+export type PipelineSettings = { validation: ValidationSettings, risk: RiskSettings, priority: PrioritySettings, 
+/**
+ * Merge orders from the same customer to the same address automatically; when off, the
+ * newer order is held as a merge candidate for someone to decide.
+ */
+auto_merge: boolean, };
+
+export type ValidationSettings = { 
+/**
+ * Hold orders whose payment is only authorised (not captured) as well as unpaid ones.
+ */
+require_capture: boolean, 
+/**
+ * Words in a shipping service name of carriers that refuse PO boxes (case-insensitive).
+ */
+po_box_refusing_services: Array<string>, };
+
+export type RiskSettings = { enabled: boolean, hold_threshold: number, 
+/**
+ * Order value in minor units of the order's currency.
+ */
+high_value_minor: number, high_value_points: number, country_mismatch_points: number, velocity_window_hours: number, 
+/**
+ * More than this many other orders from one e-mail or one address inside the window fires.
+ */
+velocity_max_orders: number, velocity_points: number, high_risk_countries: Array<string>, high_risk_country_points: number, first_time_express_points: number, deny_emails: Array<string>, 
+/**
+ * Matched against the ship-to street line and postal code (case and spacing ignored).
+ */
+deny_addresses: Array<string>, deny_points: number, };
+
+export type PrioritySettings = { 
+/**
+ * Words in the shipping service name that mean express (case-insensitive).
+ */
+express_services: Array<string>, express_points: number, ship_by_due_hours: number, ship_by_due_points: number, overdue_points: number, vip_tags: Array<string>, vip_points: number, 
+/**
+ * Extra points per channel kind ("amazon", "shopify" …).
+ */
+channel_points: Array<ChannelPoints>, points_per_day_of_age: number, max_age_points: number, };
+
+export type ChannelPoints = { channel: string, points: number, };

@@ -4,6 +4,7 @@
 mod bindings;
 mod csv;
 mod orders;
+mod pipeline;
 
 use oms_app::{Actor, Api};
 

@@ -397,6 +397,7 @@ async fn dashboard_reports_holds_and_late_orders_from_real_queries() {
         .load_demo_at(2_000, now, &|_| {})
         .await
         .expect("demo");
+    db.api.process_pending(&|_| {}).await.expect("process");
     let dash = db.api.dashboard().await.expect("dashboard");
     assert_eq!(dash.total, 2_000);
     assert_eq!(dash.per_day.len(), 30);

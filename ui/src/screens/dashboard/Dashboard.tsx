@@ -52,11 +52,11 @@ export function Dashboard() {
                 {d.exceptions.map((e) => (
                   <li key={`${e.kind}-${e.order_id}`}>
                     <button className="exception" data-testid="exception" onClick={() => go(`/orders/${e.order_id}`)}>
-                      <span className={`ex-kind ex-${e.kind}`}>{e.kind === 'on_hold' ? t('dashboard.onHold') : t('dashboard.lateToShip')}</span>
+                      <span className={`ex-kind ex-${e.kind}`}>{e.kind === 'on_hold' ? t('dashboard.onHold') : e.kind === 'backordered' ? t('dashboard.backordered') : t('dashboard.lateToShip')}</span>
                       <span className="mono strong">{e.order_number}</span>
                       <span>{e.customer_name}</span>
                       <span className="muted small">
-                        {e.kind === 'on_hold' ? t('dashboard.since', { time: dateTime(e.since) }) : t('dashboard.shipBy', { time: dateTime(e.since) })}
+                        {e.kind !== 'late_to_ship' ? t('dashboard.since', { time: dateTime(e.since) }) : t('dashboard.shipBy', { time: dateTime(e.since) })}
                       </span>
                     </button>
                   </li>
