@@ -282,6 +282,20 @@ impl Api {
         Ok(r)
     }
 
+    /// Ships what is reserved for each order (without a carrier label: the shipping issue adds
+    /// those).
+    pub async fn mark_shipped(
+        &self,
+        ids: &[i64],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<BulkResult, ApiError> {
+        self.bulk("ship", ids, progress, |id| async move {
+            self.store.ship_reserved(id, &self.actor, now_ms()).await?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Merges the selected orders into the oldest of them.
     pub async fn merge_orders(&self, ids: &[i64]) -> Result<ProcessOutcome, ApiError> {
         check_selection(ids)?;

@@ -69,7 +69,7 @@ impl OrderStatus {
                 Shipped,
                 Cancelled,
             ],
-            PartiallyShipped => &[Shipped, Cancelled],
+            PartiallyShipped => &[Shipped, Cancelled, OnHold],
             Shipped => &[Delivered, Returned],
             Delivered => &[Returned],
             Cancelled | Returned | Merged => &[],
@@ -94,10 +94,13 @@ impl OrderStatus {
             Pending | OnHold | Ready | Backordered | Allocated | PartiallyShipped
         )
     }
-    /// The statuses the processing pipeline works on (nothing shipped yet).
+    /// The statuses the processing pipeline works on (something is still to ship).
     pub fn is_processable(self) -> bool {
         use OrderStatus::*;
-        matches!(self, Pending | OnHold | Ready | Backordered | Allocated)
+        matches!(
+            self,
+            Pending | OnHold | Ready | Backordered | Allocated | PartiallyShipped
+        )
     }
 }
 

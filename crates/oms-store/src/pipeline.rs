@@ -471,7 +471,12 @@ pub(crate) async fn merge_into(
     let (s, t) = (find(source)?, find(target)?);
     let s_status = parse_status(&s.1)?;
     let t_status = parse_status(&t.1)?;
-    if !t_status.is_processable() || t_status == OrderStatus::Allocated {
+    if !t_status.is_processable()
+        || matches!(
+            t_status,
+            OrderStatus::Allocated | OrderStatus::PartiallyShipped
+        )
+    {
         return Err(StoreError::Conflict(format!(
             "order {} is {t_status}: cannot merge into it",
             t.2
@@ -854,7 +859,13 @@ pub(crate) async fn process_in(
     .await?
         > 0;
     let quantities: Vec<LineQuantities> = o.lines.iter().map(|l| l.q).collect();
-    let status = derive_open_status(has_hold, &quantities);
+    let derived = derive_open_status(has_hold, &quantities);
+    // Once something shipped, the order stays partially shipped until the rest ships.
+    let status = if o.status == OrderStatus::PartiallyShipped && derived != OrderStatus::OnHold {
+        OrderStatus::PartiallyShipped
+    } else {
+        derived
+    };
     if status != o.status {
         set_status(tx, id, o.status, status).await?;
         changed = true;
@@ -932,7 +943,7 @@ impl Store {
     pub async fn waiting_for(&self, products: &[i64]) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar(&format!(
             "SELECT o.id FROM orders o WHERE o.id IN (SELECT l.order_id FROM order_lines l WHERE l.backordered > 0 AND {}) \
-             AND o.status IN ('backordered', 'on_hold') ORDER BY o.priority DESC, o.placed_at",
+             AND o.status IN ('backordered', 'on_hold', 'partially_shipped') ORDER BY o.priority DESC, o.placed_at",
             dialect::in_id_list("l.product_id", 1)
         ))
         .bind(dialect::id_list(products))
@@ -1300,5 +1311,91 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?,
         )
+    }
+}
+
+impl Store {
+    /// Ships every reserved unit of an order from where it is reserved (the shipping issue adds
+    /// carriers and labels on top): the reservations become shipments in the ledger, the lines'
+    /// reserved units become shipped, and the order is shipped or partially shipped.
+    pub async fn ship_reserved(
+        &self,
+        id: OrderId,
+        actor: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+        let status = parse_status(&status)?;
+        if !matches!(
+            status,
+            OrderStatus::Allocated | OrderStatus::Backordered | OrderStatus::PartiallyShipped
+        ) {
+            return Err(StoreError::Conflict(format!(
+                "order {id} is {status}: only allocated units can ship"
+            )));
+        }
+        let rows = sqlx::query(
+            "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
+             RETURNING line_no, product_id, location_id, quantity",
+        )
+        .bind(id.get())
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "order {id} has nothing reserved to ship"
+            )));
+        }
+        let mut units = 0;
+        for r in &rows {
+            let q: i64 = r.try_get(3)?;
+            inventory::apply(
+                &mut tx,
+                &Move {
+                    product_id: r.try_get(1)?,
+                    location_id: r.try_get(2)?,
+                    kind: MovementKind::Shipment,
+                    quantity: q,
+                    order_id: Some(id.get()),
+                    reason: None,
+                    actor,
+                },
+            )
+            .await?;
+            units += q;
+        }
+        sqlx::query("UPDATE order_lines SET shipped = shipped + reserved, reserved = 0 WHERE order_id = $1 AND reserved > 0")
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(quantity - shipped - cancelled), 0) FROM order_lines WHERE order_id = $1",
+        )
+        .bind(id.get())
+        .fetch_one(&mut *tx)
+        .await?;
+        let to = if open > 0 {
+            OrderStatus::PartiallyShipped
+        } else {
+            OrderStatus::Shipped
+        };
+        set_status(&mut tx, id.get(), status, to).await?;
+        insert_event(
+            &mut tx,
+            id.get(),
+            EventKind::Shipped,
+            actor,
+            &format!("{units} units shipped"),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(units)
     }
 }
