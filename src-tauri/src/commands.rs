@@ -3,10 +3,15 @@
 
 use crate::AppState;
 use oms_app::domain::{
-    ConnectionView, Dashboard, OrderDetail, OrderPage, OrderQuery, OrderRow, SavedView,
-    StatusCount, TimelineEventView,
+    BulkResult, ConnectionView, Dashboard, HoldReason, InventoryPage, InventoryQuery, LocationView,
+    MovementView, OrderDetail, OrderPage, OrderQuery, OrderRow, ProcessOutcome, ReviewRow,
+    SavedView, StatusCount, TimelineEventView,
 };
-use oms_app::{ApiError, AppInfo, ExportReport, ImportMode, ImportReport, Progress};
+use oms_app::engine::PipelineSettings;
+use oms_app::{
+    ApiError, AppInfo, ExportReport, ImportMode, ImportReport, NewLocation, ProcessSummary,
+    Progress, StockChangeInput,
+};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
 
@@ -32,6 +37,23 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         list_views,
         save_view,
         delete_view,
+        process_pending,
+        process_orders,
+        hold_orders,
+        release_orders,
+        cancel_orders,
+        ship_orders,
+        merge_orders,
+        set_priority,
+        review_queue,
+        pipeline_settings,
+        save_pipeline_settings,
+        list_locations,
+        create_location,
+        inventory,
+        ledger,
+        change_stock,
+        import_stock_csv,
         ui_ready
     ]
 }
@@ -144,6 +166,129 @@ async fn save_view(s: State<'_, AppState>, name: String, query: OrderQuery) -> R
 #[tauri::command]
 async fn delete_view(s: State<'_, AppState>, id: i64) -> R<()> {
     s.api.delete_view(id).await
+}
+
+#[tauri::command]
+async fn process_pending(app: AppHandle, s: State<'_, AppState>) -> R<ProcessSummary> {
+    s.api.process_pending(&emitter(app)).await
+}
+
+#[tauri::command]
+async fn process_orders(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+) -> R<ProcessSummary> {
+    s.api.process_orders(&order_ids, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn hold_orders(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+    reason: HoldReason,
+    comment: String,
+) -> R<BulkResult> {
+    s.api
+        .hold_orders(&order_ids, reason, &comment, &emitter(app))
+        .await
+}
+
+#[tauri::command]
+async fn release_orders(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+    comment: String,
+) -> R<BulkResult> {
+    s.api
+        .release_orders(&order_ids, &comment, &emitter(app))
+        .await
+}
+
+#[tauri::command]
+async fn cancel_orders(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+    comment: String,
+) -> R<BulkResult> {
+    s.api
+        .cancel_orders(&order_ids, &comment, &emitter(app))
+        .await
+}
+
+#[tauri::command]
+async fn ship_orders(app: AppHandle, s: State<'_, AppState>, order_ids: Vec<i64>) -> R<BulkResult> {
+    s.api.mark_shipped(&order_ids, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn merge_orders(s: State<'_, AppState>, order_ids: Vec<i64>) -> R<ProcessOutcome> {
+    s.api.merge_orders(&order_ids).await
+}
+
+#[tauri::command]
+async fn set_priority(
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+    priority: Option<i32>,
+) -> R<u64> {
+    s.api.set_priority(&order_ids, priority).await
+}
+
+#[tauri::command]
+async fn review_queue(s: State<'_, AppState>, reason: Option<HoldReason>) -> R<Vec<ReviewRow>> {
+    s.api.review_queue(reason, 500).await
+}
+
+#[tauri::command]
+async fn pipeline_settings(s: State<'_, AppState>) -> R<PipelineSettings> {
+    s.api.pipeline_settings().await
+}
+
+#[tauri::command]
+async fn save_pipeline_settings(s: State<'_, AppState>, settings: PipelineSettings) -> R<()> {
+    s.api.save_pipeline_settings(&settings).await
+}
+
+#[tauri::command]
+async fn list_locations(s: State<'_, AppState>) -> R<Vec<LocationView>> {
+    s.api.list_locations().await
+}
+
+#[tauri::command]
+async fn create_location(s: State<'_, AppState>, location: NewLocation) -> R<LocationView> {
+    s.api.create_location(&location).await
+}
+
+#[tauri::command]
+async fn inventory(s: State<'_, AppState>, query: InventoryQuery) -> R<InventoryPage> {
+    s.api.inventory(&query).await
+}
+
+#[tauri::command]
+async fn ledger(
+    s: State<'_, AppState>,
+    sku: String,
+    location_id: Option<i64>,
+) -> R<Vec<MovementView>> {
+    s.api.ledger(&sku, location_id, 200).await
+}
+
+#[tauri::command]
+async fn change_stock(s: State<'_, AppState>, changes: Vec<StockChangeInput>) -> R<u64> {
+    s.api.change_stock(&changes).await
+}
+
+#[tauri::command]
+async fn import_stock_csv(
+    s: State<'_, AppState>,
+    path: PathBuf,
+    mode: ImportMode,
+) -> R<ImportReport> {
+    s.api.import_stock_csv(&path, mode).await
 }
 
 /// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time

@@ -1,5 +1,6 @@
 // End-to-end test of the real app: first run → demo data → dashboard → orders → search → detail →
-// note → palette → connections → German → restart → the note is still on the timeline.
+// note → palette → connections → bulk tag → review queue → inventory → allocation → rules → German →
+// restart → the note is still on the timeline.
 // Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
 import { Session, sleep } from './webdriver.mjs';
 
@@ -140,6 +141,72 @@ try {
     while (Date.now() < end && (n = await tagged()) < 2) await sleep(150);
     const texts = await Promise.all((await s.findAll('[data-testid="order-row"] .tag')).map((e) => e.text()));
     if (texts.filter((x) => x === 'e2e-bulk').length !== 2) throw new Error(`expected 2 rows tagged e2e-bulk, saw ${JSON.stringify(texts)} (${n})`);
+  });
+
+  await check('the review queue lists held orders with reasons and releases one with a comment', async () => {
+    await (await s.waitFor('[data-testid="nav-review"]')).click();
+    await s.waitFor('[data-testid="review-row"]', { timeout: 20000 });
+    const text = await textOf('[data-testid="review"]');
+    if (!/Payment|Address|Stock|Risk|Order data|Merge/.test(text)) throw new Error('no hold reasons shown');
+    // A payment hold: once released, the order is processed again (and may wait for stock).
+    const rows = await s.findAll('[data-testid="review-row"]');
+    let row = rows[0];
+    for (const r of rows) if ((await r.text()).includes('payment is pending')) { row = r; break; }
+    const number = (await row.text()).split('\n')[0].trim();
+    await (await row.find('[data-testid="review-check"]')).click();
+    await (await s.waitFor('[data-testid="review-comment"]')).type('checked with the customer');
+    await shot('12-review-queue');
+    await (await s.waitFor('[data-testid="review-release"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]');
+    const stillPaymentHeld = async () => {
+      for (const r of await s.findAll('[data-testid="review-row"]')) {
+        const t = await r.text();
+        if (t.startsWith(number) && t.includes('payment is pending')) return true;
+      }
+      return false;
+    };
+    const end = Date.now() + 5000;
+    while (Date.now() < end && (await stillPaymentHeld())) await sleep(150);
+    if (await stillPaymentHeld()) throw new Error(`${number} still has its payment hold`);
+  });
+
+  await check('the inventory shows stock per SKU and location, takes a receipt and shows the ledger', async () => {
+    await (await s.waitFor('[data-testid="nav-inventory"]')).click();
+    await s.waitFor('[data-testid="inventory-row"]', { timeout: 20000 });
+    const rows = await s.findAll('[data-testid="inventory-row"]');
+    if (rows.length < 10) throw new Error(`only ${rows.length} stock rows`);
+    await (await rows[0].find('td')).click();
+    await s.waitFor('[data-testid="ledger"] li');
+    await (await s.waitFor('[data-testid="change-qty"]')).type('7');
+    await (await s.waitFor('[data-testid="change-reason"]')).type('e2e delivery');
+    await (await s.waitFor('[data-testid="change-apply"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]');
+    await s.waitFor('[data-testid="ledger"] li', { pred: async (el) => (await el.text()).includes('e2e delivery') });
+    await shot('13-inventory');
+  });
+
+  await check('an allocated order shows where its units are reserved', async () => {
+    const link = await s.waitFor('[data-testid="ledger"] button.link', { timeout: 10000 }).catch(() => null);
+    if (!link) {
+      const rows = await s.findAll('[data-testid="inventory-row"]');
+      for (const r of rows.slice(1, 12)) {
+        await (await r.find('td')).click();
+        await sleep(300);
+        if ((await s.findAll('[data-testid="ledger"] button.link')).length) break;
+      }
+    }
+    await (await s.waitFor('[data-testid="ledger"] button.link')).click();
+    await s.waitFor('[data-testid="line-allocation"]', { pred: async (el) => / at /.test(await el.text()) });
+    await shot('14-order-allocation');
+  });
+
+  await check('the rules screen saves risk settings', async () => {
+    await (await s.waitFor('[data-testid="nav-rules"]')).click();
+    await s.waitFor('[data-testid="rules"]');
+    await (await s.waitFor('[data-testid="rules-deny-emails"]')).type('fraud@example.com');
+    await (await s.waitFor('[data-testid="rules-save"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]');
+    await shot('15-rules');
   });
 
   await check('the UI switches to German', async () => {

@@ -68,6 +68,11 @@ export class Element {
     this.s = session;
     this.id = id;
   }
+  /** The first descendant matching `css`. */
+  async find(css) {
+    const e = await this.s.cmd('POST', `/element/${this.id}/element`, { using: 'css selector', value: css });
+    return new Element(this.s, e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]);
+  }
   click() {
     return this.s.cmd('POST', `/element/${this.id}/click`, {});
   }

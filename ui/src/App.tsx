@@ -9,6 +9,9 @@ import { Dashboard } from './screens/dashboard/Dashboard';
 import { FirstRun } from './screens/first-run/FirstRun';
 import { OrderDetail } from './screens/order-detail/OrderDetail';
 import { Orders } from './screens/orders/Orders';
+import { Inventory } from './screens/inventory/Inventory';
+import { Review } from './screens/review/Review';
+import { Rules } from './screens/rules/Rules';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -26,6 +29,9 @@ export function App() {
   else if (route.name === 'orders') screen = <Orders />;
   else if (route.name === 'order') screen = <OrderDetail key={route.id} id={route.id} />;
   else if (route.name === 'connections') screen = <Connections />;
+  else if (route.name === 'review') screen = <Review />;
+  else if (route.name === 'inventory') screen = <Inventory />;
+  else if (route.name === 'rules') screen = <Rules />;
   else screen = <Dashboard />;
   return (
     <div className="app">
@@ -36,6 +42,9 @@ export function App() {
         <nav>
           {nav('dashboard', '/dashboard', t('nav.dashboard'), 'nav-dashboard')}
           {nav('orders', '/orders', t('nav.orders'), 'nav-orders')}
+          {nav('review', '/review', t('nav.review'), 'nav-review')}
+          {nav('inventory', '/inventory', t('nav.inventory'), 'nav-inventory')}
+          {nav('rules', '/rules', t('nav.rules'), 'nav-rules')}
           {nav('connections', '/connections', t('nav.connections'), 'nav-connections')}
         </nav>
         <div className="sidebar-foot">

@@ -4,13 +4,19 @@ export type Route =
   | { name: 'dashboard' }
   | { name: 'orders' }
   | { name: 'order'; id: number }
-  | { name: 'connections' };
+  | { name: 'connections' }
+  | { name: 'review' }
+  | { name: 'inventory' }
+  | { name: 'rules' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
   if (parts[0] === 'orders' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'order', id: Number(parts[1]) };
   if (parts[0] === 'orders') return { name: 'orders' };
   if (parts[0] === 'connections') return { name: 'connections' };
+  if (parts[0] === 'review') return { name: 'review' };
+  if (parts[0] === 'inventory') return { name: 'inventory' };
+  if (parts[0] === 'rules') return { name: 'rules' };
   return { name: 'dashboard' };
 }
 

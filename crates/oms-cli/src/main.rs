@@ -3,6 +3,7 @@
 //! the read models in crates/oms-domain/src/views.rs (documented in docs/cli.md).
 
 mod bench;
+mod ops;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -59,8 +60,11 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Build a database of demo orders and measure import, list, count and search latency.
+    /// Build a database of demo orders and measure import, list, count and search latency
+    /// (`--process` measures the pipeline instead).
     Bench(bench::BenchArgs),
+    #[command(flatten)]
+    Ops(ops::Ops),
 }
 
 #[derive(Subcommand)]
@@ -399,6 +403,7 @@ async fn run() -> Result<()> {
                 }
             }
         }
+        Cmd::Ops(cmd) => ops::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -3,8 +3,10 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  ApiError, AppInfo, ConnectionView, Dashboard, ExportReport, ImportMode, ImportReport, OrderDetail,
-  OrderPage, OrderQuery, OrderRow, Progress, SavedView, StatusCount, TimelineEventView,
+  ApiError, AppInfo, BulkResult, ConnectionView, Dashboard, ExportReport, HoldReason, ImportMode, ImportReport,
+  InventoryPage, InventoryQuery, LocationView, MovementView, NewLocation, OrderDetail, OrderPage, OrderQuery,
+  OrderRow, PipelineSettings, ProcessOutcome, ProcessSummary, Progress, ReviewRow, SavedView, StatusCount,
+  StockChangeInput, TimelineEventView,
 } from './bindings';
 
 export const api = {
@@ -27,6 +29,24 @@ export const api = {
   listViews: () => invoke<SavedView[]>('list_views'),
   saveView: (name: string, query: OrderQuery) => invoke<SavedView>('save_view', { name, query }),
   deleteView: (id: number) => invoke<null>('delete_view', { id }),
+  processPending: () => invoke<ProcessSummary>('process_pending'),
+  processOrders: (orderIds: number[]) => invoke<ProcessSummary>('process_orders', { orderIds }),
+  holdOrders: (orderIds: number[], reason: HoldReason, comment: string) =>
+    invoke<BulkResult>('hold_orders', { orderIds, reason, comment }),
+  releaseOrders: (orderIds: number[], comment: string) => invoke<BulkResult>('release_orders', { orderIds, comment }),
+  cancelOrders: (orderIds: number[], comment: string) => invoke<BulkResult>('cancel_orders', { orderIds, comment }),
+  shipOrders: (orderIds: number[]) => invoke<BulkResult>('ship_orders', { orderIds }),
+  mergeOrders: (orderIds: number[]) => invoke<ProcessOutcome>('merge_orders', { orderIds }),
+  setPriority: (orderIds: number[], priority: number | null) => invoke<number>('set_priority', { orderIds, priority }),
+  reviewQueue: (reason: HoldReason | null) => invoke<ReviewRow[]>('review_queue', { reason }),
+  pipelineSettings: () => invoke<PipelineSettings>('pipeline_settings'),
+  savePipelineSettings: (settings: PipelineSettings) => invoke<null>('save_pipeline_settings', { settings }),
+  listLocations: () => invoke<LocationView[]>('list_locations'),
+  createLocation: (location: NewLocation) => invoke<LocationView>('create_location', { location }),
+  inventory: (query: InventoryQuery) => invoke<InventoryPage>('inventory', { query }),
+  ledger: (sku: string, locationId: number | null) => invoke<MovementView[]>('ledger', { sku, locationId }),
+  changeStock: (changes: StockChangeInput[]) => invoke<number>('change_stock', { changes }),
+  importStockCsv: (path: string, mode: ImportMode) => invoke<ImportReport>('import_stock_csv', { path, mode }),
 };
 
 let readySent = false;

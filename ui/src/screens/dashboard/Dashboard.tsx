@@ -1,4 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { processText } from '../../components/actions';
+import { useToast } from '../../components/toast';
 import { useEffect } from 'react';
 import type { DayCount, OrderStatus } from '../../api/bindings';
 import { api, reportReady } from '../../api/client';
@@ -9,6 +11,16 @@ export function Dashboard() {
   const { t, num, dateTime } = useI18n();
   const q = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 30000 });
   const d = q.data;
+  const toast = useToast();
+  const qc = useQueryClient();
+  const processNow = async () => {
+    try {
+      toast.ok(processText(t, await api.processPending()));
+      await qc.invalidateQueries();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
   useEffect(() => {
     if (d) requestAnimationFrame(() => reportReady('dashboard'));
   }, [d]);
@@ -18,7 +30,15 @@ export function Dashboard() {
   };
   return (
     <div className="screen" data-testid="dashboard">
-      <h1>{t('dashboard.title')}</h1>
+      <div className="row between">
+        <h1>{t('dashboard.title')}</h1>
+        {d && d.unprocessed > 0 && (
+          <span className="row gap">
+            <span className="muted" data-testid="unprocessed">{t('dashboard.unprocessed')}: {num(d.unprocessed)}</span>
+            <button className="primary" data-testid="process-now" onClick={() => void processNow()}>{t('dashboard.processNow')}</button>
+          </span>
+        )}
+      </div>
       {!d ? (
         <p className="muted">{t('common.loading')}</p>
       ) : (

@@ -6,8 +6,10 @@ import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 
-const EVENT_KINDS = ['imported', 'updated', 'note', 'tagged'];
+import { bulkText, processText } from '../../components/actions';
 import { go } from '../../route';
+
+const EVENT_KINDS = ['imported', 'updated', 'note', 'tagged', 'held', 'released', 'cancelled'];
 
 export function OrderDetail({ id }: { id: number }) {
   const { t, money, dateTime, num } = useI18n();
@@ -16,6 +18,16 @@ export function OrderDetail({ id }: { id: number }) {
   const eventTitle = (kind: string, summary: string) => (EVENT_KINDS.includes(kind) ? t(`event.${kind}` as MessageKey) : summary);
   const q = useQuery({ queryKey: ['order', id], queryFn: () => api.getOrder(id) });
   const [note, setNote] = useState('');
+  const [comment, setComment] = useState('');
+  const act = async (f: () => Promise<string>) => {
+    try {
+      toast.ok(await f());
+      setComment('');
+      await qc.invalidateQueries();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
   const addNote = useMutation({
     mutationFn: (body: string) => api.addNote(id, body),
     onSuccess: () => {
@@ -50,6 +62,7 @@ export function OrderDetail({ id }: { id: number }) {
         <Fact label={t('detail.shipBy')} value={o.ship_by ? dateTime(o.ship_by) : t('detail.none')} />
         <Fact label={t('detail.service')} value={d.shipping_service ?? t('detail.none')} />
         <Fact label={t('detail.priority')} value={num(o.priority)} />
+        <Fact label={t('detail.risk')} value={d.risk_score === null ? t('detail.none') : num(d.risk_score)} />
         <Fact label={t('detail.externalId')} value={d.external_id} />
         <Fact wide label={t('detail.customer')} value={[o.customer_name, o.email, d.phone].filter(Boolean).join(' · ')} />
       </div>
@@ -62,6 +75,7 @@ export function OrderDetail({ id }: { id: number }) {
                 <th>{t('detail.sku')}</th>
                 <th>{t('detail.item')}</th>
                 <th className="num">{t('detail.qty')}</th>
+                <th>{t('detail.reserved')}</th>
                 <th className="num">{t('detail.unitPrice')}</th>
                 <th className="num">{t('detail.lineTotal')}</th>
               </tr>
@@ -70,8 +84,20 @@ export function OrderDetail({ id }: { id: number }) {
               {d.lines.map((l) => (
                 <tr key={l.line_no}>
                   <td className="mono">{l.sku}</td>
-                  <td>{l.title}</td>
+                  <td>{l.title}{l.origin_order_number && <div className="muted small">{t('detail.fromOrder', { number: l.origin_order_number })}</div>}</td>
                   <td className="num">{num(l.quantity)}</td>
+                  <td className="small" data-testid="line-allocation">
+                    {l.reservations.map((r) => (
+                      <div key={r.location_id}>{num(r.quantity)} {t('detail.at', { where: r.location_name })}</div>
+                    ))}
+                    {l.quantities.backordered > 0 && (
+                      <div className="warn-text">{num(l.quantities.backordered)} {t('detail.backordered')}</div>
+                    )}
+                    {l.expected.map((x, i) => (
+                      <div key={i} className="muted">{t('detail.expected', { count: num(x.incoming), where: x.location_name, when: x.expected_at ? dateTime(x.expected_at) : '' })}</div>
+                    ))}
+                    {l.quantities.shipped > 0 && <div className="muted">{num(l.quantities.shipped)} {t('detail.shipped')}</div>}
+                  </td>
                   <td className="num">{m(l.unit_price)}</td>
                   <td className="num">{m(l.line_total)}</td>
                 </tr>
@@ -93,6 +119,43 @@ export function OrderDetail({ id }: { id: number }) {
             <span className="muted">{t('detail.tags')}:</span>
             {o.tags.length ? <Tags tags={o.tags} /> : <span className="muted">{t('detail.noTags')}</span>}
           </div>
+        </div>
+        <div className="stack">
+        <div className="card" data-testid="order-actions">
+          <h2>{t('detail.actions')}</h2>
+          {d.merged_into && (
+            <p className="small">{t('detail.mergedInto')}: <button className="link mono" onClick={() => go(`/orders/${d.merged_into!.id}`)}>{d.merged_into.order_number}</button></p>
+          )}
+          {d.merged_from.length > 0 && (
+            <p className="small">{t('detail.mergedFrom')}: {d.merged_from.map((m) => (
+              <button key={m.id} className="link mono" onClick={() => go(`/orders/${m.id}`)}>{m.order_number} ({m.connection_name})</button>
+            ))}</p>
+          )}
+          <input className="full" data-testid="action-comment" value={comment} placeholder={t('review.comment')} onChange={(e) => setComment(e.target.value)} />
+          <div className="row gap wrap">
+            <button data-testid="action-process" onClick={() => void act(async () => processText(t, await api.processOrders([id])))}>{t('actions.process')}</button>
+            {o.status !== 'on_hold' && (
+              <button data-testid="action-hold" onClick={() => void act(async () => bulkText(t, await api.holdOrders([id], 'manual', comment)))}>{t('actions.hold')}</button>
+            )}
+            {d.holds.some((h) => h.released_at === null) && (
+              <button className="primary" data-testid="action-release" disabled={!comment.trim()} onClick={() => void act(async () => bulkText(t, await api.releaseOrders([id], comment)))}>{t('actions.release')}</button>
+            )}
+            {(o.status === 'allocated' || o.status === 'partially_shipped') && (
+              <button data-testid="action-ship" onClick={() => void act(async () => bulkText(t, await api.shipOrders([id])))}>{t('actions.ship')}</button>
+            )}
+            <button className="danger" data-testid="action-cancel" disabled={!comment.trim()} onClick={() => { if (window.confirm(t('actions.confirmCancel', { count: 1 }))) void act(async () => bulkText(t, await api.cancelOrders([id], comment))); }}>{t('actions.cancel')}</button>
+          </div>
+          <h2>{t('detail.holds')}</h2>
+          {d.holds.length === 0 && <p className="muted small">{t('detail.noHolds')}</p>}
+          <ul className="plain holds" data-testid="holds">
+            {d.holds.map((h) => (
+              <li key={h.id} className={h.released_at ? 'released' : 'open'} data-testid="hold">
+                <span className={`hold-chip hold-${h.reason}`}>{t(`hold.${h.reason}` as MessageKey)}</span> {h.message}
+                <div className="muted small">{dateTime(h.placed_at)} · {h.placed_by}
+                  {h.released_at && <> · {t('detail.releasedBy', { who: h.released_by ?? '', comment: h.release_comment ?? '' })}</>}</div>
+              </li>
+            ))}
+          </ul>
         </div>
         <div className="card">
           <h2>{t('detail.notes')}</h2>
@@ -121,6 +184,7 @@ export function OrderDetail({ id }: { id: number }) {
             ))}
           </ol>
         </div>
+        </div>
       </div>
     </div>
   );
@@ -138,7 +202,7 @@ function Fact({ label, value, wide }: { label: string; value: string; wide?: boo
 function Total({ label, v, strong }: { label: string; v: string; strong?: boolean }) {
   return (
     <tr className={strong ? 'strong' : ''}>
-      <td colSpan={4} className="num">{label}</td>
+      <td colSpan={5} className="num">{label}</td>
       <td className="num">{v}</td>
     </tr>
   );

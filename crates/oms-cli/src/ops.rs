@@ -1,0 +1,625 @@
+//! Pipeline, holds, merge, priority, stock and rules commands. Every command goes through the
+//! application API; `--json` prints the serde form of its result.
+
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use oms_app::domain::{parse_instant, HoldReason, InventoryQuery, LocationKind, MovementKind};
+use oms_app::engine::PipelineSettings;
+use oms_app::{Api, ImportMode, NewLocation, Progress, StockChangeInput};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum Ops {
+    /// Run the pipeline (validate → screen → hold/release → merge → prioritise → reserve) on the
+    /// orders waiting for it, or again on the given orders.
+    Process {
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put orders on hold (reservations stay).
+    Hold {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// payment | address | risk | stock | validation | manual | merge_candidate
+        #[arg(long, default_value = "manual")]
+        reason: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release the holds of orders (a comment is required) and process them again.
+    Release {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel orders: reservations are released, open units cancelled.
+    Cancel {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ship what is reserved for the orders (no carrier label yet).
+    Ship {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge orders of one customer to one address into the oldest of them.
+    Merge {
+        #[arg(required = true, num_args = 2..)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a priority by hand, or --auto to hand it back to the rules.
+    Priority {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, allow_negative_numbers = true, conflicts_with = "auto")]
+        set: Option<i32>,
+        #[arg(long)]
+        auto: bool,
+    },
+    /// Orders on hold with their open holds.
+    Review {
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the pipeline's rules as JSON, or replace them from a JSON file.
+    Rules {
+        /// A JSON file with the settings (fields left out keep their defaults).
+        #[arg(long)]
+        set: Option<PathBuf>,
+    },
+    /// Stock locations.
+    Locations {
+        #[command(subcommand)]
+        what: LocationsCmd,
+    },
+    /// Stock per SKU and location, its ledger and changes to it.
+    Inventory {
+        #[command(subcommand)]
+        what: InventoryCmd,
+    },
+    /// Add or change a catalogue product.
+    Product {
+        sku: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+        /// Allow backorders (orders wait without a stock hold).
+        #[arg(long)]
+        backorder: Option<bool>,
+    },
+    /// Tag a customer by e-mail (e.g. vip): their open orders are prioritised again.
+    TagCustomer { email: String, tag: String },
+}
+
+#[derive(Subcommand)]
+pub enum LocationsCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Add {
+        name: String,
+        /// warehouse | store | 3pl | drop_ship
+        #[arg(long, default_value = "warehouse")]
+        kind: String,
+        #[arg(long)]
+        lat: Option<f64>,
+        #[arg(long)]
+        lon: Option<f64>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum InventoryCmd {
+    List {
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long)]
+        low: bool,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        #[arg(long)]
+        cursor: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    Ledger {
+        sku: String,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stock arrived (then waiting orders are reserved in priority order).
+    Receive {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// A signed correction with a reason.
+    Adjust {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long, allow_negative_numbers = true)]
+        qty: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Returned units back to stock.
+    Restock {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    Transfer {
+        sku: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        qty: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Safety stock of a SKU at a location.
+    Safety {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        qty: i64,
+    },
+    /// Stock on its way (shown on backordered lines).
+    Incoming {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        qty: i64,
+        /// RFC 3339 or YYYY-MM-DD (UTC).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Import stock counts from CSV: sku,location,on_hand[,safety_stock].
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        good_rows_only: bool,
+    },
+    /// Compare the ledger with the balances and reservations.
+    Check,
+}
+
+#[allow(clippy::print_stderr)]
+fn progress(p: Progress) {
+    if p.total > 0 {
+        eprint!("\r{}: {}/{}", p.task, p.done, p.total);
+        if p.done >= p.total {
+            eprintln!();
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(out: &mut impl Write, v: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn bulk(out: &mut impl Write, as_json: bool, r: &oms_app::domain::BulkResult) -> Result<()> {
+    if as_json {
+        return json(out, r);
+    }
+    writeln!(
+        out,
+        "{} changed, {} unchanged, {} failed",
+        r.changed, r.unchanged, r.failed_count
+    )?;
+    for f in &r.failed {
+        writeln!(out, "  order {}: {}", f.order_id, f.message)?;
+    }
+    Ok(())
+}
+
+async fn location(api: &Api, key: &str) -> Result<i64> {
+    Ok(api.find_location(key).await?.id)
+}
+
+pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        Ops::Process { ids, json: j } => {
+            let s = if ids.is_empty() {
+                api.process_pending(&progress).await?
+            } else {
+                api.process_orders(&ids, &progress).await?
+            };
+            if j {
+                json(out, &s)?;
+            } else {
+                writeln!(
+                    out,
+                    "processed {}: {} allocated, {} backordered, {} on hold, {} merged, {} skipped, {} failed",
+                    s.processed, s.allocated, s.backordered, s.on_hold, s.merged, s.skipped, s.failed_count
+                )?;
+            }
+        }
+        Ops::Hold {
+            ids,
+            reason,
+            comment,
+            json: j,
+        } => {
+            let r = api
+                .hold_orders(&ids, HoldReason::parse(&reason)?, &comment, &progress)
+                .await?;
+            bulk(out, j, &r)?;
+        }
+        Ops::Release {
+            ids,
+            comment,
+            json: j,
+        } => {
+            let r = api.release_orders(&ids, &comment, &progress).await?;
+            bulk(out, j, &r)?;
+        }
+        Ops::Cancel {
+            ids,
+            comment,
+            json: j,
+        } => {
+            let r = api.cancel_orders(&ids, &comment, &progress).await?;
+            bulk(out, j, &r)?;
+        }
+        Ops::Ship { ids, json: j } => {
+            let r = api.mark_shipped(&ids, &progress).await?;
+            bulk(out, j, &r)?;
+        }
+        Ops::Merge { ids, json: j } => {
+            let o = api.merge_orders(&ids).await?;
+            if j {
+                json(out, &o)?;
+            } else {
+                writeln!(
+                    out,
+                    "merged into {} (id {}): {}",
+                    o.order_number, o.order_id, o.status
+                )?;
+            }
+        }
+        Ops::Priority { ids, set, auto } => {
+            if set.is_none() && !auto {
+                bail!("give --set N or --auto");
+            }
+            let n = api.set_priority(&ids, set).await?;
+            writeln!(out, "{n} orders changed")?;
+        }
+        Ops::Review {
+            reason,
+            limit,
+            json: j,
+        } => {
+            let reason = reason.as_deref().map(HoldReason::parse).transpose()?;
+            let rows = api.review_queue(reason, limit).await?;
+            if j {
+                json(out, &rows)?;
+            } else {
+                for r in &rows {
+                    writeln!(
+                        out,
+                        "{:>8}  {:<14} {:<24} risk {}",
+                        r.order.id,
+                        r.order.order_number,
+                        r.order.customer_name,
+                        r.risk_score.unwrap_or(0)
+                    )?;
+                    for h in &r.holds {
+                        writeln!(out, "          {:<16} {}", h.reason.as_str(), h.message)?;
+                    }
+                }
+            }
+        }
+        Ops::Rules { set } => {
+            if let Some(path) = set {
+                let text = std::fs::read_to_string(&path)?;
+                let s: PipelineSettings = serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                api.save_pipeline_settings(&s).await?;
+                writeln!(out, "rules saved")?;
+            } else {
+                json(out, &api.pipeline_settings().await?)?;
+            }
+        }
+        Ops::Locations {
+            what: LocationsCmd::List { json: j },
+        } => {
+            let l = api.list_locations().await?;
+            if j {
+                json(out, &l)?;
+            } else {
+                for l in &l {
+                    writeln!(out, "{:>4}  {:<28} {}", l.id, l.name, l.kind.as_str())?;
+                }
+            }
+        }
+        Ops::Locations {
+            what:
+                LocationsCmd::Add {
+                    name,
+                    kind,
+                    lat,
+                    lon,
+                },
+        } => {
+            let l = api
+                .create_location(&NewLocation {
+                    kind: LocationKind::parse(&kind)?,
+                    name,
+                    address: None,
+                    lat,
+                    lon,
+                })
+                .await?;
+            writeln!(out, "location {} created (id {})", l.name, l.id)?;
+        }
+        Ops::Inventory { what } => inventory(api, what, out).await?,
+        Ops::Product {
+            sku,
+            title,
+            active,
+            backorder,
+        } => {
+            let id = api
+                .upsert_product(&sku, title.as_deref(), active, backorder)
+                .await?;
+            writeln!(out, "product {sku} (id {id}) saved")?;
+        }
+        Ops::TagCustomer { email, tag } => {
+            api.tag_customer(&email, &tag).await?;
+            writeln!(
+                out,
+                "customer {email} tagged {tag}; their open orders are queued for processing"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+async fn change(
+    api: &Api,
+    sku: String,
+    loc: &str,
+    kind: MovementKind,
+    qty: i64,
+    reason: Option<String>,
+) -> Result<u64> {
+    let location_id = location(api, loc).await?;
+    Ok(api
+        .change_stock(&[StockChangeInput {
+            sku,
+            location_id,
+            kind,
+            quantity: qty,
+            reason,
+        }])
+        .await?)
+}
+
+async fn inventory(api: &Api, cmd: InventoryCmd, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        InventoryCmd::List {
+            search,
+            location: loc,
+            low,
+            limit,
+            cursor,
+            json: j,
+        } => {
+            let location_id = match loc {
+                Some(l) => Some(location(api, &l).await?),
+                None => None,
+            };
+            let page = api
+                .inventory(&InventoryQuery {
+                    search,
+                    location_id,
+                    low_only: low,
+                    cursor,
+                    limit,
+                })
+                .await?;
+            if j {
+                json(out, &page)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:<18} {:<22} {:>8} {:>8} {:>9} {:>7} {:>8}",
+                    "sku", "location", "on hand", "reserved", "available", "safety", "waiting"
+                )?;
+                for r in &page.rows {
+                    writeln!(
+                        out,
+                        "{:<18} {:<22} {:>8} {:>8} {:>9} {:>7} {:>8}{}",
+                        r.sku,
+                        r.location_name,
+                        r.on_hand,
+                        r.reserved,
+                        r.available,
+                        r.safety_stock,
+                        r.backordered,
+                        if r.low { "  LOW" } else { "" }
+                    )?;
+                }
+                if let Some(c) = page.next_cursor {
+                    writeln!(out, "next page: --cursor {c}")?;
+                }
+            }
+        }
+        InventoryCmd::Ledger {
+            sku,
+            location: loc,
+            limit,
+            json: j,
+        } => {
+            let location_id = match loc {
+                Some(l) => Some(location(api, &l).await?),
+                None => None,
+            };
+            let rows = api.ledger(&sku, location_id, limit).await?;
+            if j {
+                json(out, &rows)?;
+            } else {
+                for m in &rows {
+                    writeln!(
+                        out,
+                        "{}  {:<15} on hand {:+}  reserved {:+}  {}{}",
+                        oms_app::domain::format_instant(m.at),
+                        m.kind.as_str(),
+                        m.on_hand_change,
+                        m.reserved_change,
+                        m.order_number.as_deref().unwrap_or(""),
+                        m.reason
+                            .as_deref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    )?;
+                }
+            }
+        }
+        InventoryCmd::Receive {
+            sku,
+            location: l,
+            qty,
+            reason,
+        } => {
+            let n = change(api, sku, &l, MovementKind::Receipt, qty, reason).await?;
+            writeln!(out, "received; {n} waiting orders processed")?;
+        }
+        InventoryCmd::Adjust {
+            sku,
+            location: l,
+            qty,
+            reason,
+        } => {
+            let n = change(api, sku, &l, MovementKind::Adjustment, qty, Some(reason)).await?;
+            writeln!(out, "adjusted; {n} waiting orders processed")?;
+        }
+        InventoryCmd::Restock {
+            sku,
+            location: l,
+            qty,
+            reason,
+        } => {
+            let n = change(api, sku, &l, MovementKind::ReturnRestock, qty, reason).await?;
+            writeln!(out, "restocked; {n} waiting orders processed")?;
+        }
+        InventoryCmd::Transfer {
+            sku,
+            from,
+            to,
+            qty,
+            reason,
+        } => {
+            let (f, t) = (location(api, &from).await?, location(api, &to).await?);
+            let n = api
+                .transfer_stock(&sku, f, t, qty, reason.as_deref())
+                .await?;
+            writeln!(out, "transferred; {n} waiting orders processed")?;
+        }
+        InventoryCmd::Safety {
+            sku,
+            location: l,
+            qty,
+        } => {
+            api.set_safety_stock(&sku, location(api, &l).await?, qty)
+                .await?;
+            writeln!(out, "safety stock set")?;
+        }
+        InventoryCmd::Incoming {
+            sku,
+            location: l,
+            qty,
+            at,
+        } => {
+            let at = at.as_deref().map(parse_instant).transpose()?;
+            api.set_incoming(&sku, location(api, &l).await?, qty, at)
+                .await?;
+            writeln!(out, "incoming stock recorded")?;
+        }
+        InventoryCmd::Import {
+            file,
+            good_rows_only,
+        } => {
+            let mode = if good_rows_only {
+                ImportMode::GoodRowsOnly
+            } else {
+                ImportMode::AllOrNothing
+            };
+            let r = api.import_stock_csv(&file, mode).await?;
+            for e in &r.errors {
+                writeln!(
+                    out,
+                    "row {}, column {}: {}",
+                    e.row.unwrap_or(0),
+                    e.column.as_deref().unwrap_or("-"),
+                    e.message
+                )?;
+            }
+            if !r.committed && r.error_count > 0 {
+                bail!(
+                    "nothing imported: {} bad rows; fix them or use --good-rows-only",
+                    r.skipped_rows
+                );
+            }
+            writeln!(
+                out,
+                "imported {} stock counts; skipped {} rows",
+                r.imported_lines, r.skipped_rows
+            )?;
+        }
+        InventoryCmd::Check => {
+            let problems = api.check_inventory().await?;
+            for p in &problems {
+                writeln!(out, "{p}")?;
+            }
+            if !problems.is_empty() {
+                bail!("{} inconsistencies", problems.len());
+            }
+            writeln!(out, "ledger, balances and reservations agree")?;
+        }
+    }
+    Ok(())
+}
