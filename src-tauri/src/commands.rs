@@ -26,6 +26,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         status_counts,
         get_order,
         add_note,
+        matching_order_ids,
         bulk_add_tag,
         bulk_add_note,
         export_csv,
@@ -50,6 +51,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         save_pipeline_settings,
         list_locations,
         create_location,
+        update_location,
         inventory,
         ledger,
         change_stock,
@@ -98,6 +100,11 @@ async fn get_order(s: State<'_, AppState>, id: i64) -> R<OrderDetail> {
 #[tauri::command]
 async fn add_note(s: State<'_, AppState>, order_id: i64, body: String) -> R<TimelineEventView> {
     s.api.add_note(order_id, &body).await
+}
+
+#[tauri::command]
+async fn matching_order_ids(s: State<'_, AppState>, query: OrderQuery) -> R<Vec<i64>> {
+    s.api.matching_order_ids(&query).await
 }
 
 #[tauri::command]
@@ -261,6 +268,16 @@ async fn list_locations(s: State<'_, AppState>) -> R<Vec<LocationView>> {
 #[tauri::command]
 async fn create_location(s: State<'_, AppState>, location: NewLocation) -> R<LocationView> {
     s.api.create_location(&location).await
+}
+
+#[tauri::command]
+async fn update_location(
+    s: State<'_, AppState>,
+    id: i64,
+    location: NewLocation,
+    active: bool,
+) -> R<LocationView> {
+    s.api.update_location(id, &location, active).await
 }
 
 #[tauri::command]

@@ -10,6 +10,7 @@ import { FirstRun } from './screens/first-run/FirstRun';
 import { OrderDetail } from './screens/order-detail/OrderDetail';
 import { Orders } from './screens/orders/Orders';
 import { Inventory } from './screens/inventory/Inventory';
+import { Locations } from './screens/locations/Locations';
 import { Review } from './screens/review/Review';
 import { Rules } from './screens/rules/Rules';
 
@@ -31,6 +32,7 @@ export function App() {
   else if (route.name === 'connections') screen = <Connections />;
   else if (route.name === 'review') screen = <Review />;
   else if (route.name === 'inventory') screen = <Inventory />;
+  else if (route.name === 'locations') screen = <Locations />;
   else if (route.name === 'rules') screen = <Rules />;
   else screen = <Dashboard />;
   return (
@@ -44,6 +46,7 @@ export function App() {
           {nav('orders', '/orders', t('nav.orders'), 'nav-orders')}
           {nav('review', '/review', t('nav.review'), 'nav-review')}
           {nav('inventory', '/inventory', t('nav.inventory'), 'nav-inventory')}
+          {nav('locations', '/locations', t('nav.locations'), 'nav-locations')}
           {nav('rules', '/rules', t('nav.rules'), 'nav-rules')}
           {nav('connections', '/connections', t('nav.connections'), 'nav-connections')}
         </nav>

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'connections' }
   | { name: 'review' }
   | { name: 'inventory' }
+  | { name: 'locations' }
   | { name: 'rules' };
 
 export function parseRoute(hash: string): Route {
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'connections') return { name: 'connections' };
   if (parts[0] === 'review') return { name: 'review' };
   if (parts[0] === 'inventory') return { name: 'inventory' };
+  if (parts[0] === 'locations') return { name: 'locations' };
   if (parts[0] === 'rules') return { name: 'rules' };
   return { name: 'dashboard' };
 }

@@ -100,6 +100,8 @@ impl Actor {
 }
 
 const IMPORT_BATCH: usize = 10_000;
+/// The most orders one bulk action (or "select all matching") takes at once.
+pub const MAX_SELECTION: usize = 100_000;
 
 #[derive(Clone, Debug)]
 pub struct Api {
@@ -469,6 +471,28 @@ impl Api {
             orders,
             rows,
         })
+    }
+
+    /// The ids of every order matching `query` (cursor and limit ignored), in the list's order,
+    /// at most `MAX_SELECTION`: what "select all matching" in the order list selects.
+    pub async fn matching_order_ids(&self, query: &OrderQuery) -> Result<Vec<i64>, ApiError> {
+        let mut q = query.clone();
+        q.cursor = None;
+        q.limit = 1000;
+        let mut ids = Vec::new();
+        loop {
+            let page = self.store.list_orders(&q).await?;
+            ids.extend(page.rows.iter().map(|r| r.id));
+            if ids.len() >= MAX_SELECTION {
+                ids.truncate(MAX_SELECTION);
+                break;
+            }
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(ids)
     }
 
     /// Updates planner statistics (after bulk loads).

@@ -13,6 +13,9 @@ use ts_rs::TS;
 
 const SETTINGS_KEY: &str = "pipeline";
 const MAX_LISTED_FAILURES: usize = 200;
+/// How long one processing batch may take before it commits: bounds how long an order's result
+/// waits to become durable (and how long the write lock is held at a time).
+const BATCH_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
 
 /// What a run over the queue (or a selection) did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -125,23 +128,43 @@ impl Api {
             .await?)
     }
 
-    async fn process_one(
+    /// Processes `ids` in batched write transactions (see `Store::process_batch`): a failing
+    /// order is quarantined (held with its error) and the others go on. `each` hears how long
+    /// each order took until its result was committed.
+    async fn process_many(
         &self,
-        id: i64,
+        ids: &[i64],
         s: &PipelineSettings,
         summary: &mut ProcessSummary,
+        each: &mut (dyn FnMut(std::time::Duration) + Send),
     ) -> Result<(), ApiError> {
-        let run = self.run(s, now_ms());
-        match self.store.process_order(OrderId::new(id)?, &run).await {
-            Ok(o) => summary.add(&o),
-            Err(e) => {
-                // Quarantine: the order is held with the error, and the queue moves on.
-                let e = ApiError::from(e);
-                summary.failed_count += 1;
-                failure(id, &e, &mut summary.failed);
-                self.store
-                    .quarantine_order(OrderId::new(id)?, &e.message, &self.actor, now_ms())
-                    .await?;
+        // The batch size adapts so that a batch commits within about BATCH_BUDGET: big
+        // enough to share the cost of each statement, small enough that no order's result
+        // waits long to become durable (and the write lock is never held long).
+        let mut size = 16usize;
+        let mut rest = ids;
+        while !rest.is_empty() {
+            let run = self.run(s, now_ms());
+            let take = size.min(rest.len());
+            let t = std::time::Instant::now();
+            let items = self.store.process_batch(&rest[..take], &run).await?;
+            let took = t.elapsed();
+            rest = &rest[take..];
+            if took > BATCH_BUDGET {
+                size = (size / 2).max(1);
+            } else if took < BATCH_BUDGET / 2 && take == size {
+                size = (size * 2).min(256);
+            }
+            for it in items {
+                each(it.latency);
+                match it.result {
+                    Ok(o) => summary.add(&o),
+                    Err(e) => {
+                        let e = ApiError::from(e);
+                        summary.failed_count += 1;
+                        failure(it.id, &e, &mut summary.failed);
+                    }
+                }
             }
         }
         Ok(())
@@ -151,6 +174,15 @@ impl Api {
     pub async fn process_pending(
         &self,
         progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ProcessSummary, ApiError> {
+        self.process_pending_timed(progress, &mut |_| {}).await
+    }
+
+    /// `process_pending`, reporting each order's latency until commit (for the benchmark).
+    pub async fn process_pending_timed(
+        &self,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        each: &mut (dyn FnMut(std::time::Duration) + Send),
     ) -> Result<ProcessSummary, ApiError> {
         let s = self.pipeline_settings().await?;
         let total = self.store.dashboard(now_ms(), 1).await?.unprocessed.max(0) as u64;
@@ -165,9 +197,7 @@ impl Api {
             if batch.is_empty() {
                 break;
             }
-            for id in batch {
-                self.process_one(id, &s, &mut summary).await?;
-            }
+            self.process_many(&batch, &s, &mut summary, each).await?;
             progress(Progress {
                 task: "process".into(),
                 done: summary.processed.min(total),
@@ -186,9 +216,10 @@ impl Api {
         check_selection(ids)?;
         let s = self.pipeline_settings().await?;
         let mut summary = ProcessSummary::default();
-        for (i, id) in ids.iter().enumerate() {
-            self.process_one(*id, &s, &mut summary).await?;
-            tick(progress, "process", i, ids.len());
+        for (i, chunk) in ids.chunks(500).enumerate() {
+            self.process_many(chunk, &s, &mut summary, &mut |_| {})
+                .await?;
+            tick(progress, "process", i * 500 + chunk.len() - 1, ids.len());
         }
         Ok(summary)
     }
@@ -338,21 +369,24 @@ impl Api {
     // Locations and stock.
 
     pub async fn create_location(&self, l: &NewLocation) -> Result<LocationView, ApiError> {
-        let coords = match (l.lat, l.lon) {
-            (Some(lat), Some(lon)) => Some(Coordinates::parse(lat, lon)?),
-            (None, None) => None,
-            _ => {
-                return Err(ApiError::invalid(
-                    "coordinates: give both latitude and longitude",
-                ))
-            }
-        };
-        if let Some(a) = &l.address {
-            CountryCode::parse(&a.country)?;
-        }
+        let coords = location_coordinates(l)?;
         Ok(self
             .store
             .create_location(l.kind, &l.name, l.address.as_ref(), coords)
+            .await?)
+    }
+
+    /// Changes a location; `active: false` stops it taking new reservations (what it holds stays).
+    pub async fn update_location(
+        &self,
+        id: i64,
+        l: &NewLocation,
+        active: bool,
+    ) -> Result<LocationView, ApiError> {
+        let coords = location_coordinates(l)?;
+        Ok(self
+            .store
+            .update_location(id, l.kind, &l.name, l.address.as_ref(), coords, active)
             .await?)
     }
 
@@ -464,9 +498,8 @@ impl Api {
         let waiting = self.store.waiting_for(products).await?;
         let s = self.pipeline_settings().await?;
         let mut summary = ProcessSummary::default();
-        for id in &waiting {
-            self.process_one(*id, &s, &mut summary).await?;
-        }
+        self.process_many(&waiting, &s, &mut summary, &mut |_| {})
+            .await?;
         Ok(summary.processed)
     }
 
@@ -553,12 +586,32 @@ impl Api {
     }
 }
 
+fn location_coordinates(l: &NewLocation) -> Result<Option<Coordinates>, ApiError> {
+    if let Some(a) = &l.address {
+        CountryCode::parse(&a.country)
+            .map_err(|e| ApiError::invalid(format!("address country: {e}")))?;
+        if a.line1.trim().is_empty() || a.city.trim().is_empty() {
+            return Err(ApiError::invalid("address: street and city are required"));
+        }
+    }
+    match (l.lat, l.lon) {
+        (Some(lat), Some(lon)) => Ok(Some(Coordinates::parse(lat, lon)?)),
+        (None, None) => Ok(None),
+        _ => Err(ApiError::invalid(
+            "coordinates: give both latitude and longitude",
+        )),
+    }
+}
+
 fn check_selection(ids: &[i64]) -> Result<(), ApiError> {
     if ids.is_empty() {
         return Err(ApiError::invalid("no orders selected"));
     }
-    if ids.len() > 100_000 {
-        return Err(ApiError::invalid("at most 100000 orders at once"));
+    if ids.len() > crate::MAX_SELECTION {
+        return Err(ApiError::invalid(format!(
+            "at most {} orders at once",
+            crate::MAX_SELECTION
+        )));
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 use anyhow::{bail, Result};
 use clap::Subcommand;
-use oms_app::domain::{parse_instant, HoldReason, InventoryQuery, LocationKind, MovementKind};
+use oms_app::domain::{
+    parse_instant, AddressView, HoldReason, InventoryQuery, LocationKind, MovementKind,
+};
 use oms_app::engine::PipelineSettings;
 use oms_app::{Api, ImportMode, NewLocation, Progress, StockChangeInput};
 use std::io::Write;
@@ -119,14 +121,68 @@ pub enum LocationsCmd {
     },
     Add {
         name: String,
-        /// warehouse | store | 3pl | drop_ship
-        #[arg(long, default_value = "warehouse")]
-        kind: String,
-        #[arg(long)]
-        lat: Option<f64>,
-        #[arg(long)]
-        lon: Option<f64>,
+        #[command(flatten)]
+        place: Place,
     },
+    /// Change a location (every field is given again, as for `add`); `--paused` stops it
+    /// taking new reservations.
+    Update {
+        /// The location's id or current name.
+        key: String,
+        name: String,
+        #[command(flatten)]
+        place: Place,
+        #[arg(long)]
+        paused: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct Place {
+    /// warehouse | store | 3pl | drop_ship
+    #[arg(long, default_value = "warehouse")]
+    kind: String,
+    /// Street and number (with --city and --country, the address).
+    #[arg(long)]
+    line1: Option<String>,
+    #[arg(long)]
+    postal: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// Two letters, e.g. DE.
+    #[arg(long)]
+    country: Option<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    lat: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    lon: Option<f64>,
+}
+
+impl Place {
+    fn location(self, name: String) -> Result<NewLocation> {
+        let address = match (self.line1, self.city, self.country) {
+            (Some(line1), Some(city), Some(country)) => Some(AddressView {
+                name: name.clone(),
+                company: None,
+                line1,
+                line2: None,
+                city,
+                region: None,
+                postal_code: self.postal,
+                country: country.to_ascii_uppercase(),
+                phone: None,
+            }),
+            (None, None, None) => None,
+            _ => bail!("address: give --line1, --city and --country together"),
+        };
+        Ok(NewLocation {
+            kind: LocationKind::parse(&self.kind)?,
+            name,
+            address,
+            lat: self.lat,
+            lon: self.lon,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -376,24 +432,31 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
             }
         }
         Ops::Locations {
+            what: LocationsCmd::Add { name, place },
+        } => {
+            let l = api.create_location(&place.location(name)?).await?;
+            writeln!(out, "location {} created (id {})", l.name, l.id)?;
+        }
+        Ops::Locations {
             what:
-                LocationsCmd::Add {
+                LocationsCmd::Update {
+                    key,
                     name,
-                    kind,
-                    lat,
-                    lon,
+                    place,
+                    paused,
                 },
         } => {
+            let id = api.find_location(&key).await?.id;
             let l = api
-                .create_location(&NewLocation {
-                    kind: LocationKind::parse(&kind)?,
-                    name,
-                    address: None,
-                    lat,
-                    lon,
-                })
+                .update_location(id, &place.location(name)?, !paused)
                 .await?;
-            writeln!(out, "location {} created (id {})", l.name, l.id)?;
+            writeln!(
+                out,
+                "location {} updated (id {}){}",
+                l.name,
+                l.id,
+                if l.active { "" } else { ", paused" }
+            )?;
         }
         Ops::Inventory { what } => inventory(api, what, out).await?,
         Ops::Product {

@@ -35,7 +35,7 @@ pub struct StockChange {
 pub(crate) async fn begin_write(store: &Store) -> Result<Transaction<'static, Sqlite>, StoreError> {
     // Take the write lock up front: two transactions that both read and then write would
     // otherwise fail on upgrade instead of waiting their turn.
-    Ok(store.pool().begin_with(dialect::BEGIN_WRITE).await?)
+    Ok(store.writer().begin_with(dialect::BEGIN_WRITE).await?)
 }
 
 /// Applies one movement: checks, moves the balance, writes the ledger row. Returns the new
@@ -207,6 +207,55 @@ impl Store {
         .await?;
         let id =
             id.ok_or_else(|| StoreError::Conflict(format!("a location named {name:?} exists")))?;
+        self.location(id).await
+    }
+
+    /// Changes a location's kind, name, address, coordinates and whether it takes orders.
+    pub async fn update_location(
+        &self,
+        id: i64,
+        kind: LocationKind,
+        name: &str,
+        address: Option<&AddressView>,
+        coordinates: Option<oms_domain::entities::Coordinates>,
+        active: bool,
+    ) -> Result<LocationView, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(StoreError::Invalid(
+                "location name: 1 to 80 characters".into(),
+            ));
+        }
+        let json =
+            serde_json::to_string(&address).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM locations WHERE name = $1 AND id <> $2")
+                .bind(name)
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a location named {name:?} exists"
+            )));
+        }
+        let n = sqlx::query(
+            "UPDATE locations SET kind = $1, name = $2, address = $3, lat = $4, lon = $5, active = $6 \
+             WHERE id = $7",
+        )
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(json)
+        .bind(coordinates.map(|c| c.lat))
+        .bind(coordinates.map(|c| c.lon))
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("location {id}")));
+        }
         self.location(id).await
     }
 

@@ -8,13 +8,14 @@ mod error;
 mod inventory;
 mod orders;
 mod pipeline;
+mod process;
 mod query;
 mod read;
 mod write;
 
 pub use error::StoreError;
 pub use inventory::StockChange;
-pub use pipeline::Run;
+pub use pipeline::{BatchItem, Run};
 pub use write::{ImportBatch, Importer};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -28,6 +29,10 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The one connection write transactions take (`begin_write`). SQLite runs one writer at
+    /// a time anyway; keeping it on one connection keeps that connection's page cache warm
+    /// (a connection's cache is dropped whenever another connection has written).
+    writer: SqlitePool,
     path: PathBuf,
 }
 
@@ -55,13 +60,19 @@ impl Store {
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(3)
+            .min_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        MIGRATIONS.run(&pool).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
             .min_connections(1)
             .connect_with(opts)
             .await?;
-        MIGRATIONS.run(&pool).await?;
         Ok(Self {
             pool,
+            writer,
             path: path.to_path_buf(),
         })
     }
@@ -72,6 +83,10 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Updates the planner's statistics; worth running after a large import.
@@ -85,6 +100,7 @@ impl Store {
     }
 
     pub async fn close(self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

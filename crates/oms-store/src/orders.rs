@@ -21,7 +21,7 @@ impl Store {
         if body.chars().count() > 5000 {
             return Err(StoreError::Invalid("note: at most 5000 characters".into()));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = crate::inventory::begin_write(self).await?;
         ensure_order(&mut tx, order.get()).await?;
         let ev = insert_event(
             &mut tx,
@@ -49,7 +49,7 @@ impl Store {
             return Err(StoreError::Invalid("note: must not be empty".into()));
         }
         let ids = existing_ids(self, orders).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = crate::inventory::begin_write(self).await?;
         for id in &ids {
             insert_event(
                 &mut tx,
@@ -75,7 +75,7 @@ impl Store {
         tag: &Tag,
     ) -> Result<u64, StoreError> {
         let ids = existing_ids(self, orders).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = crate::inventory::begin_write(self).await?;
         let mut changed = 0u64;
         for id in &ids {
             let inserted = sqlx::query(

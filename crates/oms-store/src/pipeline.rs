@@ -20,247 +20,32 @@ pub struct Run<'a> {
     pub now: i64,
 }
 
-const RULE_ACTOR: &str = "rule:pipeline";
-const WEEK: i64 = 7 * 86_400_000;
+use crate::process::{process_one, process_set};
 
-struct Line {
-    line_no: u32,
-    product_id: i64,
-    sku: String,
-    allow_backorder: bool,
-    q: LineQuantities,
-    before: LineQuantities,
-}
-
-struct Loaded {
-    facts: OrderFacts,
-    status: OrderStatus,
-    connection_id: i64,
-    customer_id: Option<i64>,
-    priority: i32,
-    priority_manual: Option<i32>,
-    risk_score: Option<i32>,
-    first_run: bool,
-    address_key: Option<String>,
-    lines: Vec<Line>,
-}
-
-fn parse_status(s: &str) -> Result<OrderStatus, StoreError> {
+pub(crate) fn parse_status(s: &str) -> Result<OrderStatus, StoreError> {
     OrderStatus::parse(s).map_err(|e| StoreError::Invalid(format!("stored value: {e}")))
-}
-
-fn u32_of(v: i64) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
-
-async fn load(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: i64,
-    s: &PipelineSettings,
-) -> Result<Loaded, StoreError> {
-    let r = sqlx::query(
-        "SELECT o.order_number, o.status, c.kind, o.placed_at, o.currency, o.grand_total, o.shipping_total, o.tax_total, \
-         o.discount_total, o.payment_status, cu.email, o.customer_id, o.customer_name, o.ship_name, o.ship_line1, o.ship_line2, \
-         o.ship_city, o.ship_region, o.ship_postal, o.ship_country, o.bill_to, o.shipping_service, o.ship_by, o.tags, \
-         COALESCE(cu.tags, ''), o.priority, o.priority_manual, o.risk_score, o.processed_at, o.connection_id \
-         FROM orders o JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id WHERE o.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-    let status = parse_status(&r.try_get::<String, _>(1)?)?;
-    let payment_status = PaymentStatus::parse(&r.try_get::<String, _>(9)?)
-        .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?;
-    let customer_name: String = r.try_get(12)?;
-    let country: Option<String> = r.try_get(19)?;
-    let line1: Option<String> = r.try_get(14)?;
-    let ship_to = match (country, line1) {
-        (Some(country), Some(line1)) => Some(AddressFacts {
-            name: r
-                .try_get::<Option<String>, _>(13)?
-                .unwrap_or_else(|| customer_name.clone()),
-            line1,
-            line2: r.try_get(15)?,
-            city: r.try_get::<Option<String>, _>(16)?.unwrap_or_default(),
-            region: r.try_get(17)?,
-            postal_code: r.try_get(18)?,
-            country,
-        }),
-        _ => None,
-    };
-    let bill_country = r
-        .try_get::<Option<String>, _>(20)?
-        .and_then(|j| serde_json::from_str::<AddressView>(&j).ok())
-        .map(|a| a.country);
-    let mut tags: Vec<String> = r
-        .try_get::<String, _>(23)?
-        .split_whitespace()
-        .chain(r.try_get::<String, _>(24)?.split_whitespace())
-        .map(str::to_lowercase)
-        .collect();
-    tags.dedup();
-    let customer_id: Option<i64> = r.try_get(11)?;
-    let placed_at: i64 = r.try_get(3)?;
-    let connection_id: i64 = r.try_get(29)?;
-    let order_number: String = r.try_get(0)?;
-
-    let line_rows = sqlx::query(
-        "SELECT l.line_no, p.sku, l.quantity, l.unit_price, p.catalogued, p.active, l.product_id, l.reserved, l.backordered, \
-         l.shipped, l.cancelled, l.returned, p.allow_backorder FROM order_lines l JOIN products p ON p.id = l.product_id \
-         WHERE l.order_id = $1 ORDER BY l.line_no",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut lines = Vec::with_capacity(line_rows.len());
-    let mut line_facts = Vec::with_capacity(line_rows.len());
-    for l in &line_rows {
-        let q = LineQuantities {
-            ordered: u32_of(l.try_get(2)?),
-            reserved: u32_of(l.try_get(7)?),
-            backordered: u32_of(l.try_get(8)?),
-            shipped: u32_of(l.try_get(9)?),
-            cancelled: u32_of(l.try_get(10)?),
-            returned: u32_of(l.try_get(11)?),
-        };
-        let line_no = u32_of(l.try_get(0)?);
-        let sku: String = l.try_get(1)?;
-        line_facts.push(LineFacts {
-            line_no,
-            sku: sku.clone(),
-            quantity: q.ordered,
-            unit_price: l.try_get(3)?,
-            catalogued: l.try_get::<i64, _>(4)? != 0,
-            active: l.try_get::<i64, _>(5)? != 0,
-        });
-        lines.push(Line {
-            line_no,
-            product_id: l.try_get(6)?,
-            sku,
-            allow_backorder: l.try_get::<i64, _>(12)? != 0,
-            q,
-            before: q,
-        });
-    }
-
-    // Context from other orders; each count stops as soon as it is large enough to matter.
-    let window = i64::from(s.risk.velocity_window_hours) * 3_600_000;
-    let cap = i64::from(s.risk.velocity_max_orders) + 1;
-    let mut ctx = OrderContext::default();
-    if let Some(c) = customer_id {
-        ctx.customer_prior_orders = u32_of(
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE customer_id = $1 AND placed_at < $2 AND id <> $3 LIMIT 1)",
-            )
-            .bind(c)
-            .bind(placed_at)
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?,
-        );
-        ctx.recent_same_email = u32_of(
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE customer_id = $1 AND placed_at BETWEEN $2 AND $3 AND id <> $4 LIMIT $5)",
-            )
-            .bind(c)
-            .bind(placed_at - window)
-            .bind(placed_at)
-            .bind(id)
-            .bind(cap)
-            .fetch_one(&mut **tx)
-            .await?,
-        );
-    }
-    if let Some(a) = &ship_to {
-        if let Some(postal) = &a.postal_code {
-            ctx.recent_same_address = u32_of(
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE ship_postal = $1 AND placed_at BETWEEN $2 AND $3 \
-                     AND ship_line1 = $4 AND id <> $5 LIMIT $6)",
-                )
-                .bind(postal)
-                .bind(placed_at - window)
-                .bind(placed_at)
-                .bind(&a.line1)
-                .bind(id)
-                .bind(cap)
-                .fetch_one(&mut **tx)
-                .await?,
-            );
-        }
-    }
-    let dup: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM orders WHERE order_number = $1 AND connection_id = $2 AND id <> $3 AND status <> 'merged' ORDER BY id LIMIT 1",
-    )
-    .bind(&order_number)
-    .bind(connection_id)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    ctx.duplicate_of = dup.map(|d| d.to_string());
-
-    let address_key = ship_to.as_ref().map(AddressFacts::key);
-    Ok(Loaded {
-        facts: OrderFacts {
-            order_id: id,
-            channel: r.try_get(2)?,
-            order_number,
-            placed_at,
-            currency: r.try_get(4)?,
-            grand_total: r.try_get(5)?,
-            shipping_total: r.try_get(6)?,
-            tax_total: r.try_get(7)?,
-            discount_total: r.try_get(8)?,
-            payment_status,
-            email: r.try_get(10)?,
-            ship_to,
-            bill_country,
-            shipping_service: r.try_get(21)?,
-            ship_by: r.try_get(22)?,
-            tags,
-            lines: line_facts,
-            context: ctx,
-        },
-        status,
-        connection_id,
-        customer_id,
-        priority: r.try_get(25)?,
-        priority_manual: r.try_get(26)?,
-        risk_score: r.try_get(27)?,
-        first_run: r.try_get::<Option<i64>, _>(28)?.is_none(),
-        address_key,
-        lines,
-    })
-}
-
-/// A hold the rules want on the order.
-struct Wanted {
-    reason: HoldReason,
-    check: String,
-    message: String,
 }
 
 struct OpenHold {
     id: i64,
     check: String,
-    by_rule: bool,
 }
 
 async fn open_holds(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
 ) -> Result<Vec<OpenHold>, StoreError> {
-    let rows = sqlx::query("SELECT id, check_code, placed_by FROM order_holds WHERE order_id = $1 AND released_at IS NULL")
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, check_code FROM order_holds WHERE order_id = $1 AND released_at IS NULL",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(OpenHold {
                 id: r.try_get(0)?,
                 check: r.try_get(1)?,
-                by_rule: r.try_get::<String, _>(2)?.starts_with("rule:"),
             })
         })
         .collect()
@@ -392,61 +177,6 @@ async fn set_status(
     Ok(())
 }
 
-async fn location_names(
-    tx: &mut Transaction<'_, Sqlite>,
-) -> Result<HashMap<i64, String>, StoreError> {
-    let rows = sqlx::query("SELECT id, name FROM locations")
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-}
-
-/// The oldest other open order of the same customer to the same address that nothing is
-/// reserved for yet.
-async fn merge_partner(
-    tx: &mut Transaction<'_, Sqlite>,
-    o: &Loaded,
-) -> Result<Option<(i64, String)>, StoreError> {
-    let (Some(customer), Some(key)) = (o.customer_id, &o.address_key) else {
-        return Ok(None);
-    };
-    if o.lines.iter().any(|l| l.q.reserved > 0 || l.q.shipped > 0) {
-        return Ok(None);
-    }
-    let rows = sqlx::query(
-        "SELECT o.id, o.order_number, COALESCE(o.ship_name, o.customer_name), o.ship_line1, o.ship_line2, o.ship_city, o.ship_postal, o.ship_country \
-         FROM orders o WHERE o.customer_id = $1 AND o.id <> $2 AND o.placed_at BETWEEN $3 AND $4 AND o.currency = $5 \
-         AND o.status IN ('pending', 'on_hold', 'ready', 'backordered') AND o.merged_into IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.id AND r.status = 'open') \
-         AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.shipped > 0) \
-         ORDER BY o.placed_at, o.id LIMIT 20",
-    )
-    .bind(customer)
-    .bind(o.facts.order_id)
-    .bind(o.facts.placed_at - WEEK)
-    .bind(o.facts.placed_at)
-    .bind(&o.facts.currency)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in rows {
-        let other_id: i64 = r.try_get(0)?;
-        let a = AddressFacts {
-            name: r.try_get(2)?,
-            line1: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-            line2: r.try_get(4)?,
-            city: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-            region: None,
-            postal_code: r.try_get(6)?,
-            country: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
-        };
-        // The older order is the one the other merges into: only the newer proposes.
-        if a.key() == *key && other_id < o.facts.order_id {
-            return Ok(Some((other_id, r.try_get(1)?)));
-        }
-    }
-    Ok(None)
-}
-
 /// Moves a source order's lines and amounts onto the target; the source becomes `merged` and
 /// keeps its channel reference (the lines remember where they came from).
 pub(crate) async fn merge_into(
@@ -555,364 +285,119 @@ pub(crate) async fn merge_into(
     Ok(())
 }
 
-/// One run of the pipeline on one order, inside the caller's write transaction.
-pub(crate) async fn process_in(
+/// Holds an order whose processing failed with the error, so that the queue moves on and a
+/// person sees why (a quarantined order is never processed again until released).
+async fn quarantine_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    error: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(status) = status else {
+        return Ok(());
+    };
+    let status = parse_status(&status)?;
+    let open = open_holds(tx, id).await?;
+    if !open.iter().any(|h| h.check == "processing_error") {
+        place_hold(
+            tx,
+            id,
+            HoldReason::Validation,
+            "processing_error",
+            &format!("processing failed: {error}"),
+            actor,
+            now,
+        )
+        .await?;
+    }
+    if status.is_processable() {
+        set_status(tx, id, status, OrderStatus::OnHold).await?;
+    }
+    sqlx::query("UPDATE orders SET processed_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One order of a processed batch.
+pub struct BatchItem {
+    pub id: i64,
+    /// What the pipeline did, or the error it stopped with (the order was then quarantined).
+    pub result: Result<ProcessOutcome, StoreError>,
+    /// From the start of this order's processing to the end of the batch's commit: how long
+    /// until what was decided for it is durable.
+    pub latency: std::time::Duration,
+}
+
+/// Processes one order inside a savepoint of the batch: on failure only its own changes are
+/// undone.
+async fn process_savepoint(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
     run: &Run<'_>,
 ) -> Result<ProcessOutcome, StoreError> {
-    let mut o = load(tx, id, run.settings).await?;
-    let mut outcome = ProcessOutcome {
-        order_id: id,
-        order_number: o.facts.order_number.clone(),
-        status: o.status,
-        findings: Vec::new(),
-        risk_score: o.risk_score.unwrap_or(0),
-        priority: o.priority,
-        reserved_units: 0,
-        backordered_units: 0,
-        merged_into: None,
-        changed: false,
-        skipped: None,
-    };
-    if !o.status.is_processable() {
-        outcome.skipped = Some(format!("the order is {}", o.status));
-        if o.first_run {
-            sqlx::query("UPDATE orders SET processed_at = $1 WHERE id = $2")
-                .bind(run.now)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+    let mut sp = sqlx::Connection::begin(&mut **tx).await?;
+    match process_one(&mut sp, id, run).await {
+        Ok(out) => {
+            sp.commit().await?;
+            Ok(out)
         }
-        return Ok(outcome);
-    }
-    let mut detail: Vec<String> = Vec::new();
-    let mut changed = false;
-
-    // Validate and screen.
-    let findings = validate(&o.facts, &run.settings.validation);
-    let risk = screen(&o.facts, &run.settings.risk, &run.settings.priority);
-    let mut wanted: Vec<Wanted> = findings
-        .iter()
-        .map(|f| Wanted {
-            reason: f.reason,
-            check: f.check.to_owned(),
-            message: f.message.clone(),
-        })
-        .collect();
-    outcome.findings = findings.iter().map(|f| f.message.clone()).collect();
-    if risk.hold {
-        wanted.push(Wanted {
-            reason: HoldReason::Risk,
-            check: "risk".into(),
-            message: format!(
-                "risk score {} (threshold {}): {}",
-                risk.score,
-                run.settings.risk.hold_threshold,
-                risk.hits
-                    .iter()
-                    .map(|h| format!("{} (+{})", h.reason, h.points))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        });
-    }
-    if !risk.hits.is_empty() {
-        detail.push(format!(
-            "Risk score {}: {}",
-            risk.score,
-            risk.hits
-                .iter()
-                .map(|h| format!("{} +{}", h.reason, h.points))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
-    }
-    let score = i32::try_from(risk.score).unwrap_or(i32::MAX);
-    if o.risk_score != Some(score) {
-        sqlx::query("UPDATE orders SET risk_score = $1 WHERE id = $2")
-            .bind(score)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        o.risk_score = Some(score);
-    }
-    outcome.risk_score = score;
-
-    // Merge: propose (hold) or merge into the older order.
-    if let Some((partner, number)) = merge_partner(tx, &o).await? {
-        if run.settings.auto_merge && findings.is_empty() && !risk.hold {
-            merge_into(tx, id, partner, RULE_ACTOR, run.now).await?;
-            outcome.merged_into = Some(partner);
-            outcome.status = OrderStatus::Merged;
-            outcome.changed = true;
-            return Ok(outcome);
-        }
-        wanted.push(Wanted {
-            reason: HoldReason::MergeCandidate,
-            check: "merge".into(),
-            message: format!("same customer and ship-to address as order {number}: merge them or release this hold"),
-        });
-    }
-
-    // Holds: add what the rules want, release automatic holds whose check passes now. A check
-    // a person released stays released for this order.
-    let suppressed: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT check_code FROM order_holds WHERE order_id = $1 AND released_at IS NOT NULL AND released_by NOT LIKE 'rule:%'",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
-    wanted.retain(|w| !suppressed.contains(&w.check));
-    let open = open_holds(tx, id).await?;
-    for h in open.iter().filter(|h| h.by_rule && h.check != "stock") {
-        if !wanted.iter().any(|w| w.check == h.check) {
-            release_hold(tx, id, h.id, RULE_ACTOR, "the check passes now", run.now).await?;
-            changed = true;
+        Err(e) => {
+            sp.rollback().await?;
+            Err(e)
         }
     }
-    for w in &wanted {
-        if !open.iter().any(|h| h.check == w.check) {
-            place_hold(tx, id, w.reason, &w.check, &w.message, RULE_ACTOR, run.now).await?;
-            changed = true;
-        }
-    }
-
-    // Priority.
-    let (priority, parts) = match o.priority_manual {
-        Some(p) => (p, Vec::new()),
-        None => prioritise(&o.facts, &run.settings.priority, run.now),
-    };
-    if priority != o.priority {
-        sqlx::query("UPDATE orders SET priority = $1 WHERE id = $2")
-            .bind(priority)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        changed = true;
-        detail.push(match o.priority_manual {
-            Some(_) => format!("Priority {priority} (set by hand)"),
-            None => format!(
-                "Priority {priority}: {}",
-                parts
-                    .iter()
-                    .map(|p| format!("{} {:+}", p.reason, p.points))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        });
-    }
-    outcome.priority = priority;
-
-    // Reserve, unless a hold other than for stock blocks it.
-    let open = open_holds(tx, id).await?;
-    let blocked = open.iter().any(|h| h.check != "stock");
-    let mut short_no_backorder: Vec<String> = Vec::new();
-    if !blocked {
-        let needs: Vec<LineNeed> = o
-            .lines
-            .iter()
-            .filter(|l| l.q.unplanned() + l.q.backordered > 0)
-            .map(|l| LineNeed {
-                line_no: l.line_no,
-                product_id: l.product_id,
-                quantity: l.q.unplanned() + l.q.backordered,
-            })
-            .collect();
-        if !needs.is_empty() {
-            let pids: Vec<i64> = needs.iter().map(|n| n.product_id).collect();
-            let rows = sqlx::query(&format!(
-                "SELECT il.product_id, il.location_id, il.on_hand - il.reserved FROM inventory_levels il \
-                 JOIN locations l ON l.id = il.location_id WHERE l.active = 1 AND {}",
-                dialect::in_id_list("il.product_id", 1)
-            ))
-            .bind(dialect::id_list(&pids))
-            .fetch_all(&mut **tx)
-            .await?;
-            let mut stock = Stock::default();
-            for r in &rows {
-                stock.set(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            }
-            let plan = run.policy.plan(&needs, &stock);
-            let names = if plan.allocations.is_empty() {
-                HashMap::new()
-            } else {
-                location_names(tx).await?
-            };
-            for a in &plan.allocations {
-                let line = o
-                    .lines
-                    .iter_mut()
-                    .find(|l| l.line_no == a.line_no)
-                    .ok_or_else(|| {
-                        StoreError::Invalid(format!("plan for unknown line {}", a.line_no))
-                    })?;
-                line.q
-                    .reserve(a.quantity)
-                    .map_err(|e| StoreError::Conflict(format!("line {}: {e}", a.line_no)))?;
-                sqlx::query(
-                    "INSERT INTO reservations (order_id, line_no, product_id, location_id, quantity, status, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'open', $6)",
-                )
-                .bind(id)
-                .bind(i64::from(a.line_no))
-                .bind(a.product_id)
-                .bind(a.location_id)
-                .bind(i64::from(a.quantity))
-                .bind(run.now)
-                .execute(&mut **tx)
-                .await?;
-                inventory::apply(
-                    tx,
-                    &Move {
-                        product_id: a.product_id,
-                        location_id: a.location_id,
-                        kind: MovementKind::Reservation,
-                        quantity: i64::from(a.quantity),
-                        order_id: Some(id),
-                        reason: Some(run.policy.name()),
-                        actor: RULE_ACTOR,
-                    },
-                )
-                .await?;
-                outcome.reserved_units += i64::from(a.quantity);
-            }
-            for l in o.lines.iter_mut() {
-                let rest = l.q.unplanned();
-                if rest > 0 {
-                    l.q.backorder(rest)
-                        .map_err(|e| StoreError::Conflict(format!("line {}: {e}", l.line_no)))?;
-                }
-                if l.q.backordered > 0 && !l.allow_backorder {
-                    short_no_backorder.push(format!("{} × {}", l.q.backordered, l.sku));
-                }
-            }
-            if outcome.reserved_units > 0 || !plan.short.is_empty() {
-                let mut reasons = plan.reasons.join("; ");
-                for (id, name) in &names {
-                    reasons = reasons.replace(&format!("location {id} "), &format!("{name} "));
-                    reasons = reasons.replace(&format!("location {id}"), name);
-                }
-                detail.push(format!("Reservation ({}): {reasons}", run.policy.name()));
-            }
-        } else {
-            for l in &o.lines {
-                if l.q.backordered > 0 && !l.allow_backorder {
-                    short_no_backorder.push(format!("{} × {}", l.q.backordered, l.sku));
-                }
-            }
-        }
-        // Stock holds follow the backorders of products that do not allow them.
-        let stock_hold = open.iter().find(|h| h.check == "stock");
-        match (short_no_backorder.is_empty(), stock_hold) {
-            (false, None) if !suppressed.iter().any(|c| c == "stock") => {
-                place_hold(
-                    tx,
-                    id,
-                    HoldReason::Stock,
-                    "stock",
-                    &format!(
-                        "not enough stock and no backorders allowed: {}",
-                        short_no_backorder.join(", ")
-                    ),
-                    RULE_ACTOR,
-                    run.now,
-                )
-                .await?;
-                changed = true;
-            }
-            (true, Some(h)) if h.by_rule => {
-                release_hold(
-                    tx,
-                    id,
-                    h.id,
-                    RULE_ACTOR,
-                    "stock arrived; every unit is reserved",
-                    run.now,
-                )
-                .await?;
-                changed = true;
-            }
-            _ => {}
-        }
-    }
-    for l in &o.lines {
-        if l.q != l.before {
-            sqlx::query("UPDATE order_lines SET reserved = $1, backordered = $2 WHERE order_id = $3 AND line_no = $4")
-                .bind(i64::from(l.q.reserved))
-                .bind(i64::from(l.q.backordered))
-                .bind(id)
-                .bind(i64::from(l.line_no))
-                .execute(&mut **tx)
-                .await?;
-            changed = true;
-        }
-        outcome.backordered_units += i64::from(l.q.backordered);
-    }
-
-    // Status follows holds and lines.
-    let has_hold = sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM order_holds WHERE order_id = $1 AND released_at IS NULL",
-    )
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?
-        > 0;
-    let quantities: Vec<LineQuantities> = o.lines.iter().map(|l| l.q).collect();
-    let derived = derive_open_status(has_hold, &quantities);
-    // Once something shipped, the order stays partially shipped until the rest ships.
-    let status = if o.status == OrderStatus::PartiallyShipped && derived != OrderStatus::OnHold {
-        OrderStatus::PartiallyShipped
-    } else {
-        derived
-    };
-    if status != o.status {
-        set_status(tx, id, o.status, status).await?;
-        changed = true;
-    }
-    outcome.status = status;
-    sqlx::query("UPDATE orders SET processed_at = $1 WHERE id = $2")
-        .bind(run.now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    if changed || o.first_run {
-        let summary = match status {
-            OrderStatus::Allocated => format!(
-                "Processed: allocated ({} units reserved)",
-                outcome.reserved_units
-            ),
-            OrderStatus::Backordered => format!(
-                "Processed: backordered ({} units waiting for stock)",
-                outcome.backordered_units
-            ),
-            OrderStatus::OnHold => "Processed: on hold".to_owned(),
-            other => format!("Processed: {other}"),
-        };
-        let mut d = Vec::new();
-        if outcome.findings.is_empty() {
-            d.push("Validation: all checks pass".to_owned());
-        } else {
-            d.push(format!("Validation: {}", outcome.findings.join("; ")));
-        }
-        d.extend(detail);
-        insert_event(
-            tx,
-            id,
-            EventKind::Validated,
-            run.actor,
-            &summary,
-            Some(&d.join("\n")),
-        )
-        .await?;
-        changed = true;
-    }
-    outcome.changed = changed;
-    let _ = o.connection_id;
-    Ok(outcome)
 }
 
 impl Store {
+    /// Runs the pipeline on a set of orders in one write transaction (see `process.rs`): an
+    /// order whose rules fail is left out and quarantined with its error; the others commit
+    /// together. Should the set's writes themselves fail, the set is run again one order at a
+    /// time, each in its own savepoint, so that only the order that breaks them is quarantined.
+    /// Every order's latency is the whole batch's: its result is durable at the commit.
+    pub async fn process_batch(
+        &self,
+        ids: &[i64],
+        run: &Run<'_>,
+    ) -> Result<Vec<BatchItem>, StoreError> {
+        let started = std::time::Instant::now();
+        let mut tx = begin_write(self).await?;
+        let results = match process_set(&mut tx, ids, run).await {
+            Ok(results) => results,
+            Err(_) => {
+                tx.rollback().await?;
+                tx = begin_write(self).await?;
+                let mut results = Vec::with_capacity(ids.len());
+                for &id in ids {
+                    results.push((id, process_savepoint(&mut tx, id, run).await));
+                }
+                results
+            }
+        };
+        for (id, r) in &results {
+            if let Err(e) = r {
+                quarantine_in(&mut tx, *id, &e.to_string(), run.actor, run.now).await?;
+            }
+        }
+        tx.commit().await?;
+        let latency = started.elapsed();
+        Ok(results
+            .into_iter()
+            .map(|(id, result)| BatchItem {
+                id,
+                result,
+                latency,
+            })
+            .collect())
+    }
+
     /// Runs the pipeline on one order. When it merges the order into another, that order is
     /// processed next in the same transaction.
     pub async fn process_order(
@@ -921,10 +406,7 @@ impl Store {
         run: &Run<'_>,
     ) -> Result<ProcessOutcome, StoreError> {
         let mut tx = begin_write(self).await?;
-        let out = process_in(&mut tx, id.get(), run).await?;
-        if let Some(target) = out.merged_into {
-            process_in(&mut tx, target, run).await?;
-        }
+        let out = process_one(&mut tx, id.get(), run).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1006,7 +488,7 @@ impl Store {
         for h in open {
             release_hold(&mut tx, id.get(), h.id, run.actor, comment, run.now).await?;
         }
-        let out = process_in(&mut tx, id.get(), run).await?;
+        let out = process_one(&mut tx, id.get(), run).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1112,7 +594,7 @@ impl Store {
         for r in &rows[1..] {
             merge_into(&mut tx, r.try_get(0)?, target, run.actor, run.now).await?;
         }
-        let out = process_in(&mut tx, target, run).await?;
+        let out = process_one(&mut tx, target, run).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1271,35 +753,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = begin_write(self).await?;
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(status) = status else {
-            return Ok(());
-        };
-        let status = parse_status(&status)?;
-        let open = open_holds(&mut tx, id.get()).await?;
-        if !open.iter().any(|h| h.check == "processing_error") {
-            place_hold(
-                &mut tx,
-                id.get(),
-                HoldReason::Validation,
-                "processing_error",
-                &format!("processing failed: {error}"),
-                actor,
-                now,
-            )
-            .await?;
-        }
-        if status.is_processable() {
-            set_status(&mut tx, id.get(), status, OrderStatus::OnHold).await?;
-        }
-        sqlx::query("UPDATE orders SET processed_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id.get())
-            .execute(&mut *tx)
-            .await?;
+        quarantine_in(&mut tx, id.get(), error, actor, now).await?;
         tx.commit().await?;
         Ok(())
     }

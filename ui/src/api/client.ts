@@ -14,6 +14,7 @@ export const api = {
   loadDemo: (count: number) => invoke<ImportReport>('load_demo', { count }),
   listOrders: (query: OrderQuery) => invoke<OrderPage>('list_orders', { query }),
   countOrders: (query: OrderQuery) => invoke<number>('count_orders', { query }),
+  matchingOrderIds: (query: OrderQuery) => invoke<number[]>('matching_order_ids', { query }),
   statusCounts: () => invoke<StatusCount[]>('status_counts'),
   getOrder: (id: number) => invoke<OrderDetail>('get_order', { id }),
   addNote: (orderId: number, body: string) => invoke<TimelineEventView>('add_note', { orderId, body }),
@@ -43,6 +44,8 @@ export const api = {
   savePipelineSettings: (settings: PipelineSettings) => invoke<null>('save_pipeline_settings', { settings }),
   listLocations: () => invoke<LocationView[]>('list_locations'),
   createLocation: (location: NewLocation) => invoke<LocationView>('create_location', { location }),
+  updateLocation: (id: number, location: NewLocation, active: boolean) =>
+    invoke<LocationView>('update_location', { id, location, active }),
   inventory: (query: InventoryQuery) => invoke<InventoryPage>('inventory', { query }),
   ledger: (sku: string, locationId: number | null) => invoke<MovementView[]>('ledger', { sku, locationId }),
   changeStock: (changes: StockChangeInput[]) => invoke<number>('change_stock', { changes }),

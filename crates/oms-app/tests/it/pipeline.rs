@@ -591,3 +591,118 @@ async fn a_newer_channel_version_gives_back_its_reservations_and_is_processed_ag
     assert_eq!(inv.rows[0].reserved, 1);
     consistent(api).await;
 }
+
+#[tokio::test]
+async fn locations_keep_address_and_coordinates_and_a_paused_one_takes_no_reservations() {
+    let db = fresh().await;
+    let api = &db.api;
+    let address = AddressView {
+        name: "Leipzig".into(),
+        company: None,
+        line1: "Am Lager 1".into(),
+        line2: None,
+        city: "Leipzig".into(),
+        region: None,
+        postal_code: Some("04109".into()),
+        country: "DE".into(),
+        phone: None,
+    };
+    let new = NewLocation {
+        kind: LocationKind::Warehouse,
+        name: "Leipzig".into(),
+        address: Some(address.clone()),
+        lat: Some(51.34),
+        lon: Some(12.37),
+    };
+    let l = api.create_location(&new).await.expect("create");
+    assert_eq!(l.address.as_ref().map(|a| a.city.as_str()), Some("Leipzig"));
+    assert_eq!((l.lat, l.lon), (Some(51.34), Some(12.37)));
+    let bad = api
+        .create_location(&NewLocation {
+            name: "Half".into(),
+            lat: Some(51.0),
+            lon: None,
+            ..new.clone()
+        })
+        .await
+        .expect_err("one coordinate");
+    assert!(bad.message.contains("longitude"), "{}", bad.message);
+    let bad = api
+        .create_location(&NewLocation {
+            name: "Nowhere".into(),
+            lat: Some(91.0),
+            lon: Some(0.0),
+            ..new.clone()
+        })
+        .await
+        .expect_err("latitude out of range");
+    assert_eq!(bad.code, oms_app::ErrorCode::InvalidInput);
+    let bad = api
+        .create_location(&NewLocation {
+            name: "Nocountry".into(),
+            address: Some(AddressView {
+                country: "Germany".into(),
+                ..address.clone()
+            }),
+            ..new.clone()
+        })
+        .await
+        .expect_err("country");
+    assert!(bad.message.contains("country"), "{}", bad.message);
+    assert_eq!(
+        api.list_locations().await.expect("list").len(),
+        1,
+        "nothing half-written"
+    );
+
+    let b = location(api, "Berlin").await;
+    let dup = api
+        .update_location(b, &new, true)
+        .await
+        .expect_err("name taken");
+    assert_eq!(dup.code, oms_app::ErrorCode::Conflict);
+    receive(api, "MUG", l.id, 10).await;
+    receive(api, "MUG", b, 3).await;
+    let paused = api.update_location(l.id, &new, false).await.expect("pause");
+    assert!(!paused.active);
+    api.import_orders(&[order("1", "anna@example.de", &[("MUG", 2)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let d = api.get_order(id_of(api, "1").await).await.expect("d");
+    assert_eq!(d.lines[0].quantities.reserved, 2);
+    assert!(
+        d.lines[0].reservations.iter().all(|a| a.location_id == b),
+        "the paused location holds more but is not used: {:?}",
+        d.lines[0].reservations
+    );
+    consistent(api).await;
+}
+
+#[tokio::test]
+async fn select_all_matching_returns_every_matching_id_in_list_order() {
+    let db = crate::with_demo(2500).await;
+    let api = &db.api;
+    let q = OrderQuery {
+        sort: OrderSort::GrandTotal,
+        ..Default::default()
+    };
+    let ids = api.matching_order_ids(&q).await.expect("ids");
+    assert_eq!(ids.len() as i64, api.count_orders(&q).await.expect("count"));
+    assert!(ids.len() > 1000, "more than one page: {}", ids.len());
+    let first = api
+        .list_orders(&OrderQuery {
+            limit: 200,
+            ..q.clone()
+        })
+        .await
+        .expect("page");
+    assert_eq!(
+        first.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        ids[..first.rows.len()].to_vec()
+    );
+    let mut uniq = ids.clone();
+    uniq.sort_unstable();
+    uniq.dedup();
+    assert_eq!(uniq.len(), ids.len(), "no id twice");
+}

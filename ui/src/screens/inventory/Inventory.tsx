@@ -1,14 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { open } from '@tauri-apps/plugin-dialog';
 import { useState } from 'react';
-import type { InventoryRow, LocationKind, MovementKind } from '../../api/bindings';
+import type { ImportReport, InventoryRow, MovementKind } from '../../api/bindings';
 import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 import { go } from '../../route';
 
 const PERSON_MOVES: MovementKind[] = ['receipt', 'adjustment', 'return_restock'];
-const LOCATION_KINDS: LocationKind[] = ['warehouse', 'store', 'third_party_logistics', 'drop_ship_supplier'];
 
 /** Stock per SKU per location: on hand, reserved, available; the ledger of each; changes. */
 export function Inventory() {
@@ -30,7 +29,6 @@ export function Inventory() {
     enabled: !!picked,
   });
   const [change, setChange] = useState({ sku: '', location: '', kind: 'receipt' as MovementKind, quantity: '', reason: '' });
-  const [loc, setLoc] = useState({ name: '', kind: 'warehouse' as LocationKind, country: 'DE' });
   const refresh = () => qc.invalidateQueries();
   const applyChange = async () => {
     try {
@@ -45,22 +43,16 @@ export function Inventory() {
       toast.error(e);
     }
   };
-  const importCounts = async () => {
-    const path = await open({ multiple: false, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+  const [report, setReport] = useState<{ path: string; report: ImportReport } | null>(null);
+  const importCounts = async (given?: string, mode: 'all_or_nothing' | 'good_rows_only' = 'all_or_nothing') => {
+    const path = given ?? (await open({ multiple: false, filters: [{ name: 'CSV', extensions: ['csv'] }] }));
     if (typeof path !== 'string') return;
     try {
-      const r = await api.importStockCsv(path, 'all_or_nothing');
-      if (r.committed) toast.ok(t('inventory.imported', { count: r.imported_lines }));
-      else toast.error({ code: 'csv_invalid', message: `${t('inventory.importErrors', { count: r.error_count })}: ${r.errors.slice(0, 3).map((e) => `row ${e.row} ${e.column}: ${e.message}`).join('; ')}`, details: [] });
-      await refresh();
-    } catch (e) {
-      toast.error(e);
-    }
-  };
-  const addLocation = async () => {
-    try {
-      await api.createLocation({ kind: loc.kind, name: loc.name, address: null, lat: null, lon: null });
-      setLoc({ ...loc, name: '' });
+      const r = await api.importStockCsv(path, mode);
+      if (r.committed && r.error_count === 0) {
+        setReport(null);
+        toast.ok(t('inventory.imported', { count: r.imported_lines }));
+      } else setReport({ path, report: r });
       await refresh();
     } catch (e) {
       toast.error(e);
@@ -73,6 +65,28 @@ export function Inventory() {
         <h1>{t('inventory.title')}</h1>
         <button onClick={() => void importCounts()} data-testid="stock-import">{t('inventory.import')}</button>
       </div>
+      {report && (
+        <div className="import-report card" data-testid="stock-import-report">
+          <div className="row between">
+            <strong>{report.report.committed
+              ? t('inventory.importedSome', { count: num(report.report.imported_lines), bad: num(report.report.error_count) })
+              : t('inventory.importErrors', { count: num(report.report.error_count) })}</strong>
+            <div className="row gap">
+              {!report.report.committed && (
+                <button className="primary" onClick={() => void importCounts(report.path, 'good_rows_only')}>{t('orders.importGood')}</button>
+              )}
+              <button onClick={() => setReport(null)}>{t('orders.dismiss')}</button>
+            </div>
+          </div>
+          <ul className="errors">
+            {report.report.errors.slice(0, 50).map((e, i) => (
+              <li key={i}>
+                <span className="mono">{e.row !== null ? t('orders.row', { row: e.row }) : ''}</span> <span className="mono strong">{e.column ?? ''}</span> {e.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="row gap toolbar">
         <input data-testid="inventory-search" value={search} placeholder={t('inventory.search')} onChange={(e) => setSearch(e.target.value)} />
         <select value={locationId ?? ''} onChange={(e) => setLocationId(e.target.value ? Number(e.target.value) : null)}>
@@ -147,15 +161,9 @@ export function Inventory() {
           <div className="card">
             <h2>{t('inventory.locations')}</h2>
             <ul className="plain">
-              {locations.data?.map((l) => <li key={l.id}>{l.name} <span className="muted small">{t(`loc.${l.kind}` as MessageKey)}</span></li>)}
+              {locations.data?.map((l) => <li key={l.id}>{l.name} <span className="muted small">{t(`loc.${l.kind}` as MessageKey)}{l.active ? '' : ` · ${t('locations.inactive')}`}</span></li>)}
             </ul>
-            <form className="row gap" onSubmit={(e) => { e.preventDefault(); void addLocation(); }}>
-              <input data-testid="location-name" value={loc.name} placeholder={t('inventory.name')} onChange={(e) => setLoc({ ...loc, name: e.target.value })} />
-              <select value={loc.kind} onChange={(e) => setLoc({ ...loc, kind: e.target.value as LocationKind })}>
-                {LOCATION_KINDS.map((k) => <option key={k} value={k}>{t(`loc.${k}` as MessageKey)}</option>)}
-              </select>
-              <button type="submit" disabled={!loc.name.trim()}>{t('inventory.addLocation')}</button>
-            </form>
+            <button className="link" data-testid="manage-locations" onClick={() => go('/locations')}>{t('inventory.manageLocations')}</button>
           </div>
         </div>
       </div>

@@ -5,8 +5,12 @@ import { bulkText, processText } from '../../components/actions';
 import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 
-/** Actions on the selected orders: tag, note, export. */
-export function BulkBar({ selected, onClear, onExport }: { selected: Set<number>; onClear: () => void; onExport: () => void }) {
+const MAX_SELECTION = 100_000;
+
+/** Actions on the selected orders: tag, note, pipeline actions, export. */
+export function BulkBar({ selected, matching, onSelectMatching, onClear, onExport }: {
+  selected: Set<number>; matching: number; onSelectMatching: () => void; onClear: () => void; onExport: () => void;
+}) {
   const { t, num } = useI18n();
   const toast = useToast();
   const qc = useQueryClient();
@@ -25,7 +29,12 @@ export function BulkBar({ selected, onClear, onExport }: { selected: Set<number>
   };
   return (
     <div className="bulk" data-testid="bulk-bar">
-      <strong>{t('orders.selected', { count: num(selected.size) })}</strong>
+      <strong data-testid="selected-count">{t('orders.selected', { count: num(selected.size) })}</strong>
+      {selected.size < matching && (
+        <button className="link" data-testid="select-matching" onClick={onSelectMatching}>
+          {t('orders.selectMatching', { count: num(Math.min(matching, MAX_SELECTION)) })}
+        </button>
+      )}
       <form className="row gap" onSubmit={(e) => { e.preventDefault(); if (tag.trim()) void run(async () => { const n = await api.bulkAddTag(ids, tag); setTag(''); return t('orders.tagged', { count: num(n) }); }); }}>
         <input value={tag} placeholder={t('orders.tagPlaceholder')} onChange={(e) => setTag(e.target.value)} data-testid="bulk-tag-input" />
         <button type="submit" data-testid="bulk-tag-submit" disabled={!tag.trim()}>{t('orders.addTag')}</button>

@@ -187,7 +187,21 @@ export function Orders() {
           </ul>
         </div>
       )}
-      {selected.size > 0 && <BulkBar selected={selected} onClear={() => setSelected(new Set())} onExport={() => exportCsv([...selected])} />}
+      {selected.size > 0 && (
+        <BulkBar
+          selected={selected}
+          matching={matchCount.data ?? 0}
+          onSelectMatching={async () => {
+            try {
+              setSelected(new Set(await api.matchingOrderIds(query)));
+            } catch (e) {
+              toast.error(e);
+            }
+          }}
+          onClear={() => setSelected(new Set())}
+          onExport={() => exportCsv([...selected])}
+        />
+      )}
       <OrderTable
         query={query}
         selected={selected}
