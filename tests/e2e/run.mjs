@@ -1,5 +1,6 @@
 // End-to-end test of the real app: first run → demo data → dashboard → orders → search → detail →
-// note → palette → connections → bulk tag → review queue → inventory → allocation → rules → German →
+// note → palette → connections → bulk tag → select all matching → review queue → inventory →
+// allocation → locations → rules → German →
 // restart → the note is still on the timeline.
 // Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
 import { Session, sleep } from './webdriver.mjs';
@@ -143,6 +144,25 @@ try {
     if (texts.filter((x) => x === 'e2e-bulk').length !== 2) throw new Error(`expected 2 rows tagged e2e-bulk, saw ${JSON.stringify(texts)} (${n})`);
   });
 
+  await check('select all matching takes every order of the filter and runs the pipeline on them', async () => {
+    // The bulk bar is still open with the two tagged orders; widen to everything that matches.
+    await (await s.waitFor('[data-testid="select-matching"]')).click();
+    const total = Number((await textOf('[data-testid="match-count"]')).replace(/\D/g, ''));
+    await s.waitFor('[data-testid="selected-count"]', {
+      pred: async (el) => Number((await el.text()).replace(/\D/g, '')) === total,
+      timeout: 10000,
+    });
+    if (total < 1000) throw new Error(`expected the whole demo set to match, saw ${total}`);
+    await shot('09b-select-all-matching');
+    await (await s.waitFor('[data-testid="bulk-process"]')).click();
+    // The summary counts every selected order.
+    await s.waitFor('[data-testid="toast-ok"]', {
+      timeout: 60000,
+      pred: async (el) => (await el.text()).startsWith(`Processed ${total}`),
+    });
+    await (await s.waitFor('[data-testid="bulk-bar"] button.link:last-child')).click();
+  });
+
   await check('the review queue lists held orders with reasons and releases one with a comment', async () => {
     await (await s.waitFor('[data-testid="nav-review"]')).click();
     await s.waitFor('[data-testid="review-row"]', { timeout: 20000 });
@@ -198,6 +218,27 @@ try {
     await (await s.waitFor('[data-testid="ledger"] button.link')).click();
     await s.waitFor('[data-testid="line-allocation"]', { pred: async (el) => / at /.test(await el.text()) });
     await shot('14-order-allocation');
+  });
+
+  await check('a location is added with address and coordinates, then paused', async () => {
+    await (await s.waitFor('[data-testid="nav-locations"]')).click();
+    await s.waitFor('[data-testid="location-row"]', { timeout: 10000 });
+    const name = `E2E Leipzig ${Date.now() % 100000}`;
+    for (const [key, value] of [['name', name], ['line1', 'Am Lager 1'], ['postal', '04109'], ['city', 'Leipzig'], ['lat', '51.34'], ['lon', '12.37']]) {
+      const el = await s.waitFor(`[data-testid="loc-${key}"]`);
+      await el.clear();
+      await el.type(value);
+    }
+    await (await s.waitFor('[data-testid="loc-save"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]');
+    const row = await s.waitFor('[data-testid="location-row"]', { pred: async (el) => (await el.text()).includes(name) });
+    const text = await row.text();
+    if (!text.includes('Leipzig') || !text.includes('51.3400')) throw new Error(`address or coordinates missing: ${text}`);
+    await (await row.find('td')).click();
+    await (await s.waitFor('[data-testid="locations"] input[type="checkbox"]')).click();
+    await (await s.waitFor('[data-testid="loc-save"]')).click();
+    await s.waitFor('[data-testid="location-row"]', { pred: async (el) => { const x = await el.text(); return x.includes(name) && x.includes('Paused'); } });
+    await shot('16-locations');
   });
 
   await check('the rules screen saves risk settings', async () => {
