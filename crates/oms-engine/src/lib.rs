@@ -8,6 +8,7 @@ pub mod postal;
 pub mod priority;
 pub mod reserve;
 pub mod risk;
+pub mod route;
 pub mod settings;
 pub mod validate;
 

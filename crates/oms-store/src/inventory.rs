@@ -38,6 +38,21 @@ pub(crate) async fn begin_write(store: &Store) -> Result<Transaction<'static, Sq
     Ok(store.writer().begin_with(dialect::BEGIN_WRITE).await?)
 }
 
+/// A location's name (trimmed, 1 to 80 characters) and its address as stored (JSON).
+fn location_fields<'a>(
+    name: &'a str,
+    address: Option<&AddressView>,
+) -> Result<(&'a str, String), StoreError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(StoreError::Invalid(
+            "location name: 1 to 80 characters".into(),
+        ));
+    }
+    let json = serde_json::to_string(&address).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((name, json))
+}
+
 /// Applies one movement: checks, moves the balance, writes the ledger row. Returns the new
 /// (on_hand, reserved).
 pub(crate) async fn apply(
@@ -186,14 +201,7 @@ impl Store {
         address: Option<&AddressView>,
         coordinates: Option<oms_domain::entities::Coordinates>,
     ) -> Result<LocationView, StoreError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(StoreError::Invalid(
-                "location name: 1 to 80 characters".into(),
-            ));
-        }
-        let json =
-            serde_json::to_string(&address).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (name, json) = location_fields(name, address)?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO locations (kind, name, address, lat, lon, active) VALUES ($1, $2, $3, $4, $5, 1) \
              ON CONFLICT (name) DO NOTHING RETURNING id",
@@ -220,14 +228,7 @@ impl Store {
         coordinates: Option<oms_domain::entities::Coordinates>,
         active: bool,
     ) -> Result<LocationView, StoreError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(StoreError::Invalid(
-                "location name: 1 to 80 characters".into(),
-            ));
-        }
-        let json =
-            serde_json::to_string(&address).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (name, json) = location_fields(name, address)?;
         let taken: Option<i64> =
             sqlx::query_scalar("SELECT id FROM locations WHERE name = $1 AND id <> $2")
                 .bind(name)

@@ -3,6 +3,7 @@ import { open } from '@tauri-apps/plugin-dialog';
 import { useState } from 'react';
 import type { ImportReport, InventoryRow, MovementKind } from '../../api/bindings';
 import { api } from '../../api/client';
+import { ImportReportCard } from '../../components/import-report';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 import { go } from '../../route';
@@ -66,26 +67,15 @@ export function Inventory() {
         <button onClick={() => void importCounts()} data-testid="stock-import">{t('inventory.import')}</button>
       </div>
       {report && (
-        <div className="import-report card" data-testid="stock-import-report">
-          <div className="row between">
-            <strong>{report.report.committed
-              ? t('inventory.importedSome', { count: num(report.report.imported_lines), bad: num(report.report.error_count) })
-              : t('inventory.importErrors', { count: num(report.report.error_count) })}</strong>
-            <div className="row gap">
-              {!report.report.committed && (
-                <button className="primary" onClick={() => void importCounts(report.path, 'good_rows_only')}>{t('orders.importGood')}</button>
-              )}
-              <button onClick={() => setReport(null)}>{t('orders.dismiss')}</button>
-            </div>
-          </div>
-          <ul className="errors">
-            {report.report.errors.slice(0, 50).map((e, i) => (
-              <li key={i}>
-                <span className="mono">{e.row !== null ? t('orders.row', { row: e.row }) : ''}</span> <span className="mono strong">{e.column ?? ''}</span> {e.message}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <ImportReportCard
+          testid="stock-import-report"
+          report={report.report}
+          headline={report.report.committed
+            ? t('inventory.importedSome', { count: num(report.report.imported_lines), bad: num(report.report.error_count) })
+            : t('inventory.importErrors', { count: num(report.report.error_count) })}
+          onGoodRows={() => void importCounts(report.path, 'good_rows_only')}
+          onDismiss={() => setReport(null)}
+        />
       )}
       <div className="row gap toolbar">
         <input data-testid="inventory-search" value={search} placeholder={t('inventory.search')} onChange={(e) => setSearch(e.target.value)} />

@@ -6,6 +6,7 @@ import { api, emptyQuery } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 import { dayToMs, msToDay } from '../../i18n/format';
+import { ImportReportCard } from '../../components/import-report';
 import { BulkBar } from './BulkBar';
 import { OrderTable } from './OrderTable';
 import { Views } from './Views';
@@ -168,24 +169,15 @@ export function Orders() {
         </span>
       </div>
       {importReport && (
-        <div className="import-report card" data-testid="import-report">
-          <div className="row between">
-            <strong>{importReport.report.committed ? t('orders.imported', { orders: num(importReport.report.imported_orders), updated: num(importReport.report.updated_orders), lines: num(importReport.report.imported_lines) }) : t('orders.importFailed', { count: num(importReport.report.error_count) })}</strong>
-            <div className="row gap">
-              {!importReport.report.committed && (
-                <button className="primary" onClick={() => importCsv(importReport.path, 'good_rows_only')}>{t('orders.importGood')}</button>
-              )}
-              <button onClick={() => setImportReport(null)}>{t('orders.dismiss')}</button>
-            </div>
-          </div>
-          <ul className="errors">
-            {importReport.report.errors.slice(0, 50).map((e, i) => (
-              <li key={i}>
-                <span className="mono">{e.row !== null ? t('orders.row', { row: e.row }) : ''}</span> <span className="mono strong">{e.column ?? ''}</span> {e.message}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <ImportReportCard
+          testid="import-report"
+          report={importReport.report}
+          headline={importReport.report.committed
+            ? t('orders.imported', { orders: num(importReport.report.imported_orders), updated: num(importReport.report.updated_orders), lines: num(importReport.report.imported_lines) })
+            : t('orders.importFailed', { count: num(importReport.report.error_count) })}
+          onGoodRows={() => importCsv(importReport.path, 'good_rows_only')}
+          onDismiss={() => setImportReport(null)}
+        />
       )}
       {selected.size > 0 && (
         <BulkBar
