@@ -10,5 +10,7 @@ export function bulkText(t: T, r: BulkResult): string {
 }
 
 export function processText(t: T, s: ProcessSummary): string {
-  return t('actions.processed', { processed: s.processed, allocated: s.allocated, backordered: s.backordered, held: s.on_hold });
+  return t('actions.processed', {
+    processed: s.processed, allocated: s.allocated, backordered: s.backordered, held: s.on_hold, skipped: s.skipped, failed: s.failed_count,
+  });
 }

@@ -199,7 +199,7 @@ export const de: Record<MessageKey, string> = {
   'actions.priorityAuto': 'Priorität nach Regeln',
   'actions.comment': 'Kommentar',
   'actions.done': 'Erledigt: {changed} geändert, {failed} fehlgeschlagen',
-  'actions.processed': '{processed} verarbeitet: {allocated} reserviert, {backordered} im Rückstand, {held} angehalten',
+  'actions.processed': '{processed} verarbeitet: {allocated} reserviert, {backordered} im Rückstand, {held} angehalten, {skipped} nicht offen (übersprungen), {failed} fehlgeschlagen',
   'actions.merged': 'Zusammengeführt in {number}',
   'actions.confirmCancel': '{count} Bestellungen stornieren? Reservierter Bestand wird frei.',
   'detail.holds': 'Sperren',

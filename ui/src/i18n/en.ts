@@ -198,7 +198,7 @@ export const en = {
   'actions.priorityAuto': 'Priority by rules',
   'actions.comment': 'Comment',
   'actions.done': 'Done: {changed} changed, {failed} failed',
-  'actions.processed': 'Processed {processed}: {allocated} allocated, {backordered} backordered, {held} on hold',
+  'actions.processed': 'Processed {processed}: {allocated} allocated, {backordered} backordered, {held} on hold, {skipped} not open (skipped), {failed} failed',
   'actions.merged': 'Merged into {number}',
   'actions.confirmCancel': 'Cancel {count} orders? Reserved stock is released.',
   'detail.holds': 'Holds',
