@@ -160,7 +160,7 @@ impl Api {
         let anchor = now_ms();
         let report = self.load_demo_at(count, anchor, progress).await?;
         // Locations and stock, then the pipeline over the open orders, as a real shop would.
-        let open = self.store.dashboard(anchor, 1).await?.unprocessed.max(0) as u64;
+        let open = self.store.count_unprocessed().await?.max(0) as u64;
         demo::seed_inventory(self, open).await?;
         self.process_pending(progress).await?;
         Ok(report)

@@ -185,7 +185,7 @@ impl Api {
         each: &mut (dyn FnMut(std::time::Duration) + Send),
     ) -> Result<ProcessSummary, ApiError> {
         let s = self.pipeline_settings().await?;
-        let total = self.store.dashboard(now_ms(), 1).await?.unprocessed.max(0) as u64;
+        let total = self.store.count_unprocessed().await?.max(0) as u64;
         let mut summary = ProcessSummary::default();
         progress(Progress {
             task: "process".into(),

@@ -275,7 +275,7 @@ pub struct Dashboard {
     pub late_to_ship: i64,
     #[ts(type = "number")]
     pub backordered: i64,
-    /// Orders waiting for the pipeline.
+    /// Orders waiting for the pipeline, counted up to 10,001 (above 10,000 the UI says "10,000+").
     #[ts(type = "number")]
     pub unprocessed: i64,
 }

@@ -137,7 +137,19 @@ fn address(json: Option<String>) -> Result<Option<AddressView>, StoreError> {
     .transpose()
 }
 
+/// The dashboard counts waiting orders up to this many (and says "more" above it).
+pub const DASHBOARD_UNPROCESSED_CAP: i64 = 10_000;
+
 impl Store {
+    /// How many orders wait for the pipeline (exact; scans the queue's index).
+    pub async fn count_unprocessed(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE processed_at IS NULL")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     /// One page of the order list.
     pub async fn list_orders(&self, q: &OrderQuery) -> Result<OrderPage, StoreError> {
         let built = query::page_sql(q)?;
@@ -430,10 +442,14 @@ impl Store {
             .find(|c| c.status == OrderStatus::Backordered)
             .map(|c| c.count)
             .unwrap_or(0);
-        let unprocessed: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE processed_at IS NULL")
-                .fetch_one(self.pool())
-                .await?;
+        // Capped: counting a long queue means scanning its index, and the dashboard only needs
+        // to say "more than this many".
+        let unprocessed: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE processed_at IS NULL LIMIT {})",
+            DASHBOARD_UNPROCESSED_CAP + 1
+        ))
+        .fetch_one(self.pool())
+        .await?;
         let mut exceptions = Vec::new();
         let held = sqlx::query("SELECT id, order_number, customer_name, placed_at FROM orders WHERE status = 'on_hold' ORDER BY placed_at ASC LIMIT 25")
             .fetch_all(self.pool())

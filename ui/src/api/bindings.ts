@@ -90,7 +90,7 @@ since: number, };
 
 export type Dashboard = { counts: Array<StatusCount>, total: number, per_day: Array<DayCount>, exceptions: Array<ExceptionRow>, on_hold: number, late_to_ship: number, backordered: number, 
 /**
- * Orders waiting for the pipeline.
+ * Orders waiting for the pipeline, counted up to 10,001 (above 10,000 the UI says "10,000+").
  */
 unprocessed: number, };
 

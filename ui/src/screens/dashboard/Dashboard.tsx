@@ -34,7 +34,7 @@ export function Dashboard() {
         <h1>{t('dashboard.title')}</h1>
         {d && d.unprocessed > 0 && (
           <span className="row gap">
-            <span className="muted" data-testid="unprocessed">{t('dashboard.unprocessed')}: {num(d.unprocessed)}</span>
+            <span className="muted" data-testid="unprocessed">{t('dashboard.unprocessed')}: {d.unprocessed > 10000 ? `${num(10000)}+` : num(d.unprocessed)}</span>
             <button className="primary" data-testid="process-now" onClick={() => void processNow()}>{t('dashboard.processNow')}</button>
           </span>
         )}
