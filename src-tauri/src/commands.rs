@@ -45,6 +45,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         cancel_orders,
         ship_orders,
         merge_orders,
+        reroute_orders,
         set_priority,
         review_queue,
         pipeline_settings,
@@ -268,6 +269,15 @@ async fn list_locations(s: State<'_, AppState>) -> R<Vec<LocationView>> {
 #[tauri::command]
 async fn create_location(s: State<'_, AppState>, location: NewLocation) -> R<LocationView> {
     s.api.create_location(&location).await
+}
+
+#[tauri::command]
+async fn reroute_orders(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+) -> R<BulkResult> {
+    s.api.reroute_orders(&order_ids, &emitter(app)).await
 }
 
 #[tauri::command]

@@ -220,6 +220,18 @@ try {
     await shot('14-order-allocation');
   });
 
+  await check('the order explains its routing decision and can be routed again', async () => {
+    const ex = await s.waitFor('[data-testid="routing-explanation"]', { timeout: 10000 });
+    const text = await ex.text();
+    if (text.length < 10) throw new Error(`no explanation: ${text}`);
+    const cands = await s.findAll('[data-testid="routing-candidate"]');
+    if (cands.length < 2) throw new Error(`only ${cands.length} candidates shown`);
+    await shot('14b-order-routing');
+    await (await s.waitFor('[data-testid="action-reroute"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /1 changed/.test(await el.text()) });
+    await s.waitFor('[data-testid="routing"] details', { timeout: 10000 });
+  });
+
   await check('a location is added with address and coordinates, then paused', async () => {
     await (await s.waitFor('[data-testid="nav-locations"]')).click();
     await s.waitFor('[data-testid="location-row"]', { timeout: 10000 });
@@ -244,6 +256,7 @@ try {
   await check('the rules screen saves risk settings', async () => {
     await (await s.waitFor('[data-testid="nav-rules"]')).click();
     await s.waitFor('[data-testid="rules"]');
+    if (!(await s.exec('return document.querySelector(\'[data-testid="routing-enabled"]\').checked'))) throw new Error('the demo does not route with the rules');
     await (await s.waitFor('[data-testid="rules-deny-emails"]')).type('fraud@example.com');
     await (await s.waitFor('[data-testid="rules-save"]')).click();
     await s.waitFor('[data-testid="toast-ok"]');

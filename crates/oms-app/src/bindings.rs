@@ -63,6 +63,17 @@ pub fn typescript() -> String {
         engine::RiskSettings,
         engine::PrioritySettings,
         engine::ChannelPoints,
+        engine::RoutingConfig,
+        engine::route::RoutingSettings,
+        engine::route::Strategy,
+        engine::route::Condition,
+        engine::route::Filter,
+        engine::route::Ranker,
+        engine::route::SplitPolicy,
+        engine::route::WhenFull,
+        LocationRouting,
+        RoutingView,
+        RouteCandidateView,
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/oms-domain and crates/oms-app by ts-rs.\n\

@@ -647,6 +647,22 @@ pub async fn seed_inventory(api: &crate::Api, open_orders: u64) -> Result<(), cr
                 }),
                 lat: Some(lat),
                 lon: Some(lon),
+                routing: LocationRouting {
+                    // The warehouse is preferred; the store ships what the warehouse cannot;
+                    // the 3PL serves Britain and Ireland.
+                    priority: match kind {
+                        LocationKind::Warehouse => 2,
+                        LocationKind::Store => 1,
+                        _ => 0,
+                    },
+                    ships_to: if country == "GB" {
+                        vec!["GB".into(), "IE".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    capacity_orders: (kind == LocationKind::Store).then_some(300),
+                    ..Default::default()
+                },
             })
             .await?;
         ids.push(l.id);

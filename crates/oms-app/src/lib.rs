@@ -162,6 +162,12 @@ impl Api {
         // Locations and stock, then the pipeline over the open orders, as a real shop would.
         let open = self.store.count_unprocessed().await?.max(0) as u64;
         demo::seed_inventory(self, open).await?;
+        // The demo shows the routing rules at work: each order's decision and why.
+        let mut s = self.pipeline_settings().await?;
+        if !s.routing.enabled {
+            s.routing.enabled = true;
+            self.save_pipeline_settings(&s).await?;
+        }
         self.process_pending(progress).await?;
         Ok(report)
     }

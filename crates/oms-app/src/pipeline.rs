@@ -64,6 +64,9 @@ pub struct NewLocation {
     pub address: Option<AddressView>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// Priority, countries served, daily capacity and cut-off for the routing rules.
+    #[serde(default)]
+    pub routing: LocationRouting,
 }
 
 /// A stock change entered by a person: receipt, adjustment (signed, with a reason) or a
@@ -95,6 +98,7 @@ impl Api {
             policy: &MostAvailable,
             actor: &self.actor,
             now,
+            routing: settings.routing.enabled.then_some(&settings.routing.rules),
         }
     }
 
@@ -327,6 +331,26 @@ impl Api {
         .await
     }
 
+    /// Routes the selection again under the current rules (their reservations are given back
+    /// first); each order's new decision is on its timeline, the old one kept.
+    pub async fn reroute_orders(
+        &self,
+        ids: &[i64],
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<BulkResult, ApiError> {
+        let s = self.pipeline_settings().await?;
+        let s = &s;
+        let r = self
+            .bulk("reroute", ids, progress, |id| async move {
+                let run = self.run(s, now_ms());
+                self.store.reroute_order(id, &run).await?;
+                Ok(true)
+            })
+            .await?;
+        self.fill_backorders_all().await?;
+        Ok(r)
+    }
+
     /// Merges the selected orders into the oldest of them.
     pub async fn merge_orders(&self, ids: &[i64]) -> Result<ProcessOutcome, ApiError> {
         check_selection(ids)?;
@@ -372,7 +396,7 @@ impl Api {
         let coords = location_coordinates(l)?;
         Ok(self
             .store
-            .create_location(l.kind, &l.name, l.address.as_ref(), coords)
+            .create_location(l.kind, &l.name, l.address.as_ref(), coords, &l.routing)
             .await?)
     }
 
@@ -386,7 +410,15 @@ impl Api {
         let coords = location_coordinates(l)?;
         Ok(self
             .store
-            .update_location(id, l.kind, &l.name, l.address.as_ref(), coords, active)
+            .update_location(
+                id,
+                l.kind,
+                &l.name,
+                l.address.as_ref(),
+                coords,
+                &l.routing,
+                active,
+            )
             .await?)
     }
 
@@ -587,6 +619,14 @@ impl Api {
 }
 
 fn location_coordinates(l: &NewLocation) -> Result<Option<Coordinates>, ApiError> {
+    for c in &l.routing.ships_to {
+        CountryCode::parse(c).map_err(|e| ApiError::invalid(format!("ships to: {e}")))?;
+    }
+    if l.routing.cutoff_minute_utc.is_some_and(|m| m >= 24 * 60) {
+        return Err(ApiError::invalid(
+            "cut-off: minutes after midnight UTC, 0 to 1439",
+        ));
+    }
     if let Some(a) = &l.address {
         CountryCode::parse(&a.country)
             .map_err(|e| ApiError::invalid(format!("address country: {e}")))?;

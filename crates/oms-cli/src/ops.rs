@@ -4,7 +4,8 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use oms_app::domain::{
-    parse_instant, AddressView, HoldReason, InventoryQuery, LocationKind, MovementKind,
+    parse_instant, AddressView, HoldReason, InventoryQuery, LocationKind, LocationRouting,
+    MovementKind,
 };
 use oms_app::engine::PipelineSettings;
 use oms_app::{Api, ImportMode, NewLocation, Progress, StockChangeInput};
@@ -60,6 +61,14 @@ pub enum Ops {
     /// Merge orders of one customer to one address into the oldest of them.
     Merge {
         #[arg(required = true, num_args = 2..)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Route orders again under the current routing rules (their reservations are given back
+    /// first) and print each new decision's explanation.
+    Route {
+        #[arg(required = true)]
         ids: Vec<i64>,
         #[arg(long)]
         json: bool,
@@ -156,6 +165,21 @@ pub struct Place {
     lat: Option<f64>,
     #[arg(long, allow_negative_numbers = true)]
     lon: Option<f64>,
+    /// Routing: higher is preferred by the "location priority" ranking.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    priority: i32,
+    /// Routing: the countries it ships to, e.g. "DE AT CH" (default: everywhere).
+    #[arg(long)]
+    ships_to: Option<String>,
+    /// Routing: orders per day.
+    #[arg(long)]
+    capacity_orders: Option<u32>,
+    /// Routing: units per day.
+    #[arg(long)]
+    capacity_units: Option<u32>,
+    /// Routing: daily cut-off, HH:MM in UTC.
+    #[arg(long)]
+    cutoff: Option<String>,
 }
 
 impl Place {
@@ -175,12 +199,34 @@ impl Place {
             (None, None, None) => None,
             _ => bail!("address: give --line1, --city and --country together"),
         };
+        let cutoff_minute_utc = match self.cutoff.as_deref() {
+            None => None,
+            Some(t) => {
+                let (h, m) = t
+                    .split_once(':')
+                    .ok_or_else(|| anyhow::anyhow!("--cutoff: HH:MM (UTC), got {t:?}"))?;
+                Some(h.trim().parse::<u32>()? * 60 + m.trim().parse::<u32>()?)
+            }
+        };
         Ok(NewLocation {
             kind: LocationKind::parse(&self.kind)?,
             name,
             address,
             lat: self.lat,
             lon: self.lon,
+            routing: LocationRouting {
+                priority: self.priority,
+                ships_to: self
+                    .ships_to
+                    .unwrap_or_default()
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_ascii_uppercase)
+                    .collect(),
+                capacity_orders: self.capacity_orders,
+                capacity_units: self.capacity_units,
+                cutoff_minute_utc,
+            },
         })
     }
 }
@@ -363,6 +409,32 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
         Ops::Ship { ids, json: j } => {
             let r = api.mark_shipped(&ids, &progress).await?;
             bulk(out, j, &r)?;
+        }
+        Ops::Route { ids, json: j } => {
+            let r = api.reroute_orders(&ids, &progress).await?;
+            let mut views = Vec::new();
+            for id in &ids {
+                if let Ok(d) = api.get_order(*id).await {
+                    views.push((d.order.id, d.order.order_number, d.order.status, d.routing));
+                }
+            }
+            if j {
+                json(
+                    out,
+                    &serde_json::json!({ "result": r, "orders": views.iter().map(|(id, n, st, v)| serde_json::json!({
+                        "order_id": id, "order_number": n, "status": st, "routing": v })).collect::<Vec<_>>() }),
+                )?;
+            } else {
+                for (_, n, st, v) in &views {
+                    match v {
+                        Some(v) => writeln!(out, "{n} ({st}): {}", v.explanation)?,
+                        None => writeln!(out, "{n} ({st}): not routed by the routing rules (are they enabled? `oms rules`)")?,
+                    }
+                }
+                for f in &r.failed {
+                    writeln!(out, "order {}: {}", f.order_id, f.message)?;
+                }
+            }
         }
         Ops::Merge { ids, json: j } => {
             let o = api.merge_orders(&ids).await?;

@@ -188,7 +188,7 @@ pub struct TimelineEventView {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OrderDetail {
     pub order: OrderRow,
     pub external_id: String,
@@ -212,6 +212,8 @@ pub struct OrderDetail {
     pub merged_into: Option<OrderRef>,
     /// Orders merged into this one; each keeps its channel reference.
     pub merged_from: Vec<OrderRef>,
+    /// The current routing decision, when the routing rules placed this order.
+    pub routing: Option<RoutingView>,
     /// Newest first.
     pub timeline: Vec<TimelineEventView>,
 }
@@ -298,6 +300,57 @@ pub struct LocationView {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub active: bool,
+    pub routing: LocationRouting,
+}
+
+/// What a location offers the routing rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct LocationRouting {
+    /// Higher is preferred by the "location priority" ranking.
+    pub priority: i32,
+    /// ISO country codes it ships to; empty: everywhere.
+    pub ships_to: Vec<String>,
+    /// Orders per UTC day; None: no limit.
+    pub capacity_orders: Option<u32>,
+    /// Units per UTC day; None: no limit.
+    pub capacity_units: Option<u32>,
+    /// Minutes after 00:00 UTC after which today's capacity is closed.
+    pub cutoff_minute_utc: Option<u32>,
+}
+
+/// One location the routing rules looked at for an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RouteCandidateView {
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub name: String,
+    /// The rule that removed it (e.g. "capacity_left"), and why in words.
+    pub rejected_by: Option<String>,
+    pub reason: Option<String>,
+    /// The ranking values it was compared by, e.g. ("nearest", 212.4).
+    pub values: Vec<(String, f64)>,
+    pub chosen: bool,
+}
+
+/// A routing decision as the order detail shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RoutingView {
+    #[ts(type = "number")]
+    pub at: i64,
+    pub strategy: String,
+    pub explanation: String,
+    /// How precisely the ship-to address was located: postal_code, city, region, country, unknown.
+    pub precision: String,
+    pub distance_km: Option<f64>,
+    /// The rule that chose the winner (a ranking, or e.g. "only_candidate").
+    pub winner_rule: Option<String>,
+    pub shipments: u32,
+    /// The location it waits for when that one is full and the rule says wait.
+    pub waits_for: Option<String>,
+    pub candidates: Vec<RouteCandidateView>,
+    /// Earlier decisions for this order, newest first (explanation only).
+    pub earlier: Vec<String>,
 }
 
 /// One SKU at one location.

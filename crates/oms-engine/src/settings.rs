@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PipelineSettings {
     pub validation: ValidationSettings,
@@ -13,6 +13,16 @@ pub struct PipelineSettings {
     /// Merge orders from the same customer to the same address automatically; when off, the
     /// newer order is held as a merge candidate for someone to decide.
     pub auto_merge: bool,
+    /// Where orders are reserved: the routing rules, or (when off) the location with the most
+    /// stock per line.
+    pub routing: RoutingConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct RoutingConfig {
+    pub enabled: bool,
+    pub rules: crate::route::RoutingSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -164,6 +164,23 @@ fn location_row(r: &SqliteRow) -> Result<LocationView, StoreError> {
         lat: r.try_get(4)?,
         lon: r.try_get(5)?,
         active: r.try_get::<i64, _>(6)? != 0,
+        routing: LocationRouting {
+            priority: r.try_get(7)?,
+            ships_to: r
+                .try_get::<String, _>(8)?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            capacity_orders: r
+                .try_get::<Option<i64>, _>(9)?
+                .map(|v| u32::try_from(v).unwrap_or(0)),
+            capacity_units: r
+                .try_get::<Option<i64>, _>(10)?
+                .map(|v| u32::try_from(v).unwrap_or(0)),
+            cutoff_minute_utc: r
+                .try_get::<Option<i64>, _>(11)?
+                .map(|v| u32::try_from(v).unwrap_or(0)),
+        },
     })
 }
 
@@ -200,17 +217,23 @@ impl Store {
         name: &str,
         address: Option<&AddressView>,
         coordinates: Option<oms_domain::entities::Coordinates>,
+        routing: &LocationRouting,
     ) -> Result<LocationView, StoreError> {
         let (name, json) = location_fields(name, address)?;
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO locations (kind, name, address, lat, lon, active) VALUES ($1, $2, $3, $4, $5, 1) \
-             ON CONFLICT (name) DO NOTHING RETURNING id",
+            "INSERT INTO locations (kind, name, address, lat, lon, active, priority, ships_to, capacity_orders, capacity_units, cutoff_minute) \
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10) ON CONFLICT (name) DO NOTHING RETURNING id",
         )
         .bind(kind.as_str())
         .bind(name)
         .bind(json)
         .bind(coordinates.map(|c| c.lat))
         .bind(coordinates.map(|c| c.lon))
+        .bind(routing.priority)
+        .bind(routing.ships_to.join(" "))
+        .bind(routing.capacity_orders.map(i64::from))
+        .bind(routing.capacity_units.map(i64::from))
+        .bind(routing.cutoff_minute_utc.map(i64::from))
         .fetch_optional(self.pool())
         .await?;
         let id =
@@ -219,6 +242,8 @@ impl Store {
     }
 
     /// Changes a location's kind, name, address, coordinates and whether it takes orders.
+    // One argument per stored field group, like create_location.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_location(
         &self,
         id: i64,
@@ -226,6 +251,7 @@ impl Store {
         name: &str,
         address: Option<&AddressView>,
         coordinates: Option<oms_domain::entities::Coordinates>,
+        routing: &LocationRouting,
         active: bool,
     ) -> Result<LocationView, StoreError> {
         let (name, json) = location_fields(name, address)?;
@@ -241,8 +267,8 @@ impl Store {
             )));
         }
         let n = sqlx::query(
-            "UPDATE locations SET kind = $1, name = $2, address = $3, lat = $4, lon = $5, active = $6 \
-             WHERE id = $7",
+            "UPDATE locations SET kind = $1, name = $2, address = $3, lat = $4, lon = $5, active = $6, \
+             priority = $8, ships_to = $9, capacity_orders = $10, capacity_units = $11, cutoff_minute = $12 WHERE id = $7",
         )
         .bind(kind.as_str())
         .bind(name)
@@ -251,6 +277,11 @@ impl Store {
         .bind(coordinates.map(|c| c.lon))
         .bind(i64::from(active))
         .bind(id)
+        .bind(routing.priority)
+        .bind(routing.ships_to.join(" "))
+        .bind(routing.capacity_orders.map(i64::from))
+        .bind(routing.capacity_units.map(i64::from))
+        .bind(routing.cutoff_minute_utc.map(i64::from))
         .execute(self.pool())
         .await?
         .rows_affected();
@@ -262,7 +293,7 @@ impl Store {
 
     pub async fn location(&self, id: i64) -> Result<LocationView, StoreError> {
         let r = sqlx::query(
-            "SELECT id, kind, name, address, lat, lon, active FROM locations WHERE id = $1",
+            "SELECT id, kind, name, address, lat, lon, active, priority, ships_to, capacity_orders, capacity_units, cutoff_minute FROM locations WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -273,7 +304,7 @@ impl Store {
 
     pub async fn locations(&self) -> Result<Vec<LocationView>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, kind, name, address, lat, lon, active FROM locations ORDER BY name",
+            "SELECT id, kind, name, address, lat, lon, active, priority, ships_to, capacity_orders, capacity_units, cutoff_minute FROM locations ORDER BY name",
         )
         .fetch_all(self.pool())
         .await?;
@@ -284,7 +315,7 @@ impl Store {
     pub async fn find_location(&self, key: &str) -> Result<LocationView, StoreError> {
         let key = key.trim();
         let r = sqlx::query(
-            "SELECT id, kind, name, address, lat, lon, active FROM locations WHERE name = $1 OR CAST(id AS TEXT) = $1",
+            "SELECT id, kind, name, address, lat, lon, active, priority, ships_to, capacity_orders, capacity_units, cutoff_minute FROM locations WHERE name = $1 OR CAST(id AS TEXT) = $1",
         )
         .bind(key)
         .fetch_optional(self.pool())

@@ -18,6 +18,8 @@ pub struct Run<'a> {
     pub policy: &'a dyn ReservationPolicy,
     pub actor: &'a str,
     pub now: i64,
+    /// The routing rules, when they place the stock (else `policy` does).
+    pub routing: Option<&'a oms_engine::route::RoutingSettings>,
 }
 
 use crate::process::{process_one, process_set};
@@ -464,6 +466,42 @@ impl Store {
         set_status(&mut tx, id.get(), status, OrderStatus::OnHold).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Routes an order again: gives back its open reservations and runs the pipeline, whose
+    /// routing rules decide afresh. The earlier decision stays on the timeline.
+    pub async fn reroute_order(
+        &self,
+        id: OrderId,
+        run: &Run<'_>,
+    ) -> Result<ProcessOutcome, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+        let status = parse_status(&status)?;
+        if !status.is_processable() || status == OrderStatus::PartiallyShipped {
+            return Err(StoreError::Conflict(format!(
+                "order {id} is {status}: only open orders that have not shipped can be re-routed"
+            )));
+        }
+        let units = release_reservations(&mut tx, id.get(), run.actor, "re-route", run.now).await?;
+        insert_event(
+            &mut tx,
+            id.get(),
+            EventKind::Reserved,
+            run.actor,
+            "Re-routing",
+            Some(&format!(
+                "{units} reserved units given back to be routed again"
+            )),
+        )
+        .await?;
+        let out = process_one(&mut tx, id.get(), run).await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Releases an order's open holds with a comment, then runs the pipeline on it again (a

@@ -14,6 +14,10 @@ use crate::inventory::Move;
 use crate::pipeline::{merge_into, parse_status, Run};
 use crate::{dialect, now_ms, StoreError};
 use oms_domain::*;
+use oms_engine::route::{
+    route, GeoPoint, NoRates, Precision, RouteDecision, RouteLine, RouteLocation, RouteOrder,
+    RoutingSettings,
+};
 use oms_engine::*;
 use sqlx::{Row, Sqlite, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -325,6 +329,154 @@ async fn load_levels(
     Ok(lv)
 }
 
+/// The routing rules for one set: every location with what it took today, updated as each
+/// order of the set is routed, so capacity holds inside the set too.
+pub(crate) struct Router<'a> {
+    settings: &'a RoutingSettings,
+    locations: Vec<RouteLocation>,
+    day: i64,
+    minute: u32,
+    /// Orders and units this set routed to each location (written to location_day_load).
+    load: HashMap<i64, (i64, i64)>,
+}
+
+impl<'a> Router<'a> {
+    async fn load(
+        tx: &mut Transaction<'_, Sqlite>,
+        settings: &'a RoutingSettings,
+        now: i64,
+    ) -> Result<Router<'a>, StoreError> {
+        let day = now.div_euclid(86_400_000);
+        let minute = u32::try_from(now.rem_euclid(86_400_000) / 60_000).unwrap_or(0);
+        let rows = sqlx::query(
+            "SELECT l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, l.active, l.capacity_orders, \
+             l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0) FROM locations l \
+             LEFT JOIN location_day_load d ON d.location_id = l.id AND d.day = $1 ORDER BY l.id",
+        )
+        .bind(day)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut locations = Vec::with_capacity(rows.len());
+        let u = |v: Option<i64>| v.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX));
+        for r in &rows {
+            let address: String = r.try_get(5)?;
+            let country = serde_json::from_str::<Option<AddressView>>(&address)
+                .ok()
+                .flatten()
+                .map(|a| a.country);
+            let point = match (
+                r.try_get::<Option<f64>, _>(3)?,
+                r.try_get::<Option<f64>, _>(4)?,
+            ) {
+                (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
+                _ => None,
+            };
+            locations.push(RouteLocation {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                kind: LocationKind::parse(&r.try_get::<String, _>(2)?)
+                    .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?,
+                point,
+                country,
+                ships_to: r
+                    .try_get::<String, _>(6)?
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect(),
+                priority: r.try_get(7)?,
+                paused: r.try_get::<i64, _>(8)? == 0,
+                capacity_orders: u(r.try_get(9)?),
+                capacity_units: u(r.try_get(10)?),
+                cutoff_minute_utc: u(r.try_get(11)?),
+                used_orders_today: u(Some(r.try_get(12)?)).unwrap_or(0),
+                used_units_today: u(Some(r.try_get(13)?)).unwrap_or(0),
+            });
+        }
+        Ok(Router {
+            settings,
+            locations,
+            day,
+            minute,
+            load: HashMap::new(),
+        })
+    }
+
+    fn route(
+        &self,
+        o: &Loaded,
+        needs: &[LineNeed],
+        stock: &Stock,
+        _run: &Run<'_>,
+    ) -> (ReservationPlan, RouteDecision) {
+        let a = o.facts.ship_to.as_ref();
+        let order = RouteOrder {
+            order_id: o.facts.order_id,
+            channel: o.facts.channel.clone(),
+            country: a.map(|a| a.country.clone()),
+            region: a.and_then(|a| a.region.clone()),
+            postal_code: a.and_then(|a| a.postal_code.clone()),
+            shipping_service: o.facts.shipping_service.clone(),
+            tags: o.facts.tags.clone(),
+            value_minor: o.facts.grand_total,
+            weight_g: 0,
+            dest: a.and_then(locate),
+            pickup_location: None,
+            lines: needs
+                .iter()
+                .map(|n| RouteLine {
+                    line_no: n.line_no,
+                    product_id: n.product_id,
+                    quantity: n.quantity,
+                    allow_backorder: o
+                        .lines
+                        .iter()
+                        .any(|l| l.line_no == n.line_no && l.allow_backorder),
+                    group: None,
+                })
+                .collect(),
+        };
+        let d = route(
+            &order,
+            &self.locations,
+            stock,
+            &NoRates,
+            self.settings,
+            self.minute,
+        );
+        let plan = ReservationPlan {
+            allocations: d.allocations.clone(),
+            short: d.short.clone(),
+            reasons: vec![d.explanation.clone()],
+        };
+        (plan, d)
+    }
+
+    /// Counts a kept decision against the locations' capacity.
+    fn commit(&mut self, d: &RouteDecision) {
+        let mut per: HashMap<i64, i64> = HashMap::new();
+        for a in &d.allocations {
+            *per.entry(a.location_id).or_default() += i64::from(a.quantity);
+        }
+        for (lid, units) in per {
+            if let Some(l) = self.locations.iter_mut().find(|l| l.id == lid) {
+                l.used_orders_today += 1;
+                l.used_units_today = l
+                    .used_units_today
+                    .saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
+            }
+            let e = self.load.entry(lid).or_default();
+            e.0 += 1;
+            e.1 += units;
+        }
+    }
+}
+
+/// Where the ship-to address is, as precisely as the bundled data allows.
+fn locate(a: &AddressFacts) -> Option<(GeoPoint, Precision)> {
+    let _ = a;
+    None
+}
+
 /// Everything the set's decisions write, in the order it was decided.
 #[derive(Default)]
 struct Writes {
@@ -344,6 +496,8 @@ struct Writes {
     marked: Vec<i64>,
     /// (order, kind, summary, detail)
     events: Vec<(i64, EventKind, String, Option<String>)>,
+    /// (order, strategy, explanation, decision JSON)
+    decisions: Vec<(i64, String, String, String)>,
 }
 
 /// Decides what the rules want for one loaded order; the decision goes into `w` and the stock it
@@ -355,6 +509,7 @@ fn decide(
     partner: Option<(i64, String)>,
     lv: &mut Levels,
     names: &HashMap<i64, String>,
+    router: &mut Option<Router<'_>>,
     run: &Run<'_>,
     w: &mut Writes,
     merge: &mut Vec<(i64, i64)>,
@@ -520,6 +675,7 @@ fn decide(
     let blocked = holds.iter().any(|h| h.open && h.check != "stock");
     let mut short_no_backorder: Vec<String> = Vec::new();
     let mut taken: Vec<(i64, i64, u32)> = Vec::new();
+    let mut routed: Option<RouteDecision> = None;
     let mut reservations: Vec<(i64, u32, i64, i64, u32)> = Vec::new();
     if !blocked {
         let needs: Vec<LineNeed> = o
@@ -539,12 +695,20 @@ fn decide(
                     .at
                     .range((n.product_id, i64::MIN)..=(n.product_id, i64::MAX))
                 {
-                    if active {
+                    // The routing rules see paused locations too, to say why they are not used.
+                    if active || router.is_some() {
                         stock.set(p, loc, on_hand - reserved);
                     }
                 }
             }
-            let plan = run.policy.plan(&needs, &stock);
+            let (plan, policy_name) = match router.as_mut() {
+                Some(r) => {
+                    let (plan, decision) = r.route(o, &needs, &stock, run);
+                    routed = Some(decision);
+                    (plan, "routing")
+                }
+                None => (run.policy.plan(&needs, &stock), run.policy.name()),
+            };
             for a in &plan.allocations {
                 let line = o
                     .lines
@@ -601,7 +765,10 @@ fn decide(
                     reasons = reasons.replace(&format!("location {lid} "), &format!("{name} "));
                     reasons = reasons.replace(&format!("location {lid}"), name);
                 }
-                detail.push(format!("Reservation ({}): {reasons}", run.policy.name()));
+                detail.push(match &routed {
+                    Some(d) => format!("Routing ({}): {}", d.strategy, d.explanation),
+                    None => format!("Reservation ({policy_name}): {reasons}"),
+                });
             }
         } else {
             for l in &o.lines {
@@ -704,6 +871,15 @@ fn decide(
     outcome.changed = changed;
 
     // Nothing failed: keep the decision.
+    // A run that changes nothing records no new decision (re-running stays idempotent).
+    if let Some(d) = routed.filter(|_| changed) {
+        if let Some(r) = router.as_mut() {
+            r.commit(&d);
+        }
+        let json = serde_json::to_string(&d).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        w.decisions
+            .push((id, d.strategy.clone(), d.explanation.clone(), json));
+    }
     for (p, l, n) in taken {
         if let Some(v) = lv.at.get_mut(&(p, l)) {
             v.1 += i64::from(n);
@@ -729,6 +905,7 @@ async fn flush(
     tx: &mut Transaction<'_, Sqlite>,
     w: &Writes,
     lv: &Levels,
+    router: Option<&Router<'_>>,
     run: &Run<'_>,
 ) -> Result<(), StoreError> {
     for part in w.releases.chunks(ROWS_PER_STMT) {
@@ -806,7 +983,11 @@ async fn flush(
                 kind: MovementKind::Reservation,
                 quantity: i64::from(r.4),
                 order_id: Some(r.0),
-                reason: Some(run.policy.name()),
+                reason: Some(if run.routing.is_some() {
+                    "routing"
+                } else {
+                    run.policy.name()
+                }),
                 actor: RULE_ACTOR,
             };
             q = q
@@ -882,6 +1063,49 @@ async fn flush(
         .execute(&mut **tx)
         .await?;
     }
+    if !w.decisions.is_empty() {
+        let ids: Vec<i64> = w.decisions.iter().map(|d| d.0).collect();
+        sqlx::query(&format!(
+            "UPDATE routing_decisions SET current = 0 WHERE current = 1 AND {}",
+            dialect::in_id_list("order_id", 1)
+        ))
+        .bind(dialect::id_list(&ids))
+        .execute(&mut **tx)
+        .await?;
+        for part in w.decisions.chunks(ROWS_PER_STMT) {
+            let sql = format!(
+                "INSERT INTO routing_decisions (order_id, at, strategy, explanation, decision, current) VALUES {}",
+                dialect::values_rows(part.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for d in part {
+                q = q
+                    .bind(d.0)
+                    .bind(run.now)
+                    .bind(d.1.as_str())
+                    .bind(d.2.as_str())
+                    .bind(d.3.as_str())
+                    .bind(1i64);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    if let Some(r) = router {
+        let rows: Vec<(i64, i64, i64)> = r.load.iter().map(|(l, v)| (*l, v.0, v.1)).collect();
+        for part in rows.chunks(ROWS_PER_STMT) {
+            let sql = format!(
+                "INSERT INTO location_day_load (location_id, day, orders, units) VALUES {} \
+                 ON CONFLICT (location_id, day) DO UPDATE SET orders = location_day_load.orders + excluded.orders, \
+                 units = location_day_load.units + excluded.units",
+                dialect::values_rows(part.len(), 4)
+            );
+            let mut q = sqlx::query(&sql);
+            for x in part {
+                q = q.bind(x.0).bind(r.day).bind(x.1).bind(x.2);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
     for part in w.events.chunks(ROWS_PER_STMT) {
         let sql = format!(
             "INSERT INTO timeline_events (order_id, at, kind, actor, summary, detail) VALUES {}",
@@ -934,6 +1158,10 @@ pub(crate) async fn process_set(
             .await?;
         rows.into_iter().collect()
     };
+    let mut router = match run.routing {
+        Some(settings) => Some(Router::load(tx, settings, run.now).await?),
+        None => None,
+    };
     let mut w = Writes::default();
     let mut merges: Vec<(i64, i64)> = Vec::new();
     let mut results: Vec<SetResult> = Vec::with_capacity(ids.len());
@@ -953,13 +1181,23 @@ pub(crate) async fn process_set(
         };
         let hs = holds.entry(id).or_default();
         let before = hs.clone();
-        let r = decide(o, hs, partner, &mut lv, &names, run, &mut w, &mut merges);
+        let r = decide(
+            o,
+            hs,
+            partner,
+            &mut lv,
+            &names,
+            &mut router,
+            run,
+            &mut w,
+            &mut merges,
+        );
         if r.is_err() {
             *hs = before;
         }
         results.push((id, r));
     }
-    flush(tx, &w, &lv, run).await?;
+    flush(tx, &w, &lv, router.as_ref(), run).await?;
     // Merges write at once (they move lines between orders); then the order merged into is
     // processed in the same transaction.
     for (source, target) in merges {

@@ -100,6 +100,7 @@ fn detail_from_row(r: &SqliteRow) -> Result<OrderDetail, StoreError> {
         risk_score: None,
         merged_into: None,
         merged_from: Vec::new(),
+        routing: None,
         timeline: Vec::new(),
     })
 }
@@ -320,8 +321,65 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         d.merged_from = from.iter().map(order_ref).collect::<Result<_, _>>()?;
+        d.routing = self.routing_view(id).await?;
         d.timeline = self.timeline(id).await?;
         Ok(d)
+    }
+
+    /// The order's current routing decision with the explanations of the earlier ones.
+    pub async fn routing_view(&self, id: OrderId) -> Result<Option<RoutingView>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, strategy, explanation, decision, current FROM routing_decisions WHERE order_id = $1 ORDER BY id DESC LIMIT 20",
+        )
+        .bind(id.get())
+        .fetch_all(self.pool())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        if first.try_get::<i64, _>(4)? == 0 {
+            return Ok(None);
+        }
+        let json: String = first.try_get(3)?;
+        let d: oms_engine::route::RouteDecision = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Invalid(format!("stored routing decision: {e}")))?;
+        let name_of = |lid: i64| {
+            d.candidates
+                .iter()
+                .find(|c| c.location_id == lid)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| lid.to_string())
+        };
+        let mut earlier = Vec::new();
+        for r in rows.iter().skip(1) {
+            earlier.push(r.try_get::<String, _>(2)?);
+        }
+        Ok(Some(RoutingView {
+            at: first.try_get(0)?,
+            strategy: first.try_get(1)?,
+            explanation: first.try_get(2)?,
+            precision: serde_json::to_value(d.precision)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "unknown".into()),
+            distance_km: d.distance_km,
+            winner_rule: d.winner_rule.clone(),
+            shipments: d.shipments,
+            waits_for: d.waits_for.map(name_of),
+            candidates: d
+                .candidates
+                .iter()
+                .map(|c| RouteCandidateView {
+                    location_id: c.location_id,
+                    name: c.name.clone(),
+                    rejected_by: c.rejected_by.clone(),
+                    reason: c.reason.clone(),
+                    values: c.values.clone(),
+                    chosen: c.chosen,
+                })
+                .collect(),
+            earlier,
+        }))
     }
 
     /// The order's events, newest first; the last is its creation, recorded on the order row.

@@ -68,6 +68,10 @@ merged_into: OrderRef | null,
  */
 merged_from: Array<OrderRef>, 
 /**
+ * The current routing decision, when the routing rules placed this order.
+ */
+routing: RoutingView | null, 
+/**
  * Newest first.
  */
 timeline: Array<TimelineEventView>, };
@@ -152,7 +156,7 @@ check: string, message: string, placed_at: number, placed_by: string, released_a
 
 export type OrderRef = { id: number, order_number: string, external_id: string, connection_name: string, };
 
-export type LocationView = { id: number, kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, active: boolean, };
+export type LocationView = { id: number, kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, active: boolean, routing: LocationRouting, };
 
 export type InventoryRow = { product_id: number, sku: string, title: string, location_id: number, location_name: string, on_hand: number, reserved: number, 
 /**
@@ -220,7 +224,11 @@ export type ProcessSummary = { processed: number, allocated: number, backordered
  */
 failed: Array<BulkFailure>, failed_count: number, };
 
-export type NewLocation = { kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, };
+export type NewLocation = { kind: LocationKind, name: string, address: AddressView | null, lat: number | null, lon: number | null, 
+/**
+ * Priority, countries served, daily capacity and cut-off for the routing rules.
+ */
+routing: LocationRouting, };
 
 export type StockChangeInput = { sku: string, location_id: number, kind: MovementKind, quantity: number, reason: string | null, };
 
@@ -229,7 +237,12 @@ export type PipelineSettings = { validation: ValidationSettings, risk: RiskSetti
  * Merge orders from the same customer to the same address automatically; when off, the
  * newer order is held as a merge candidate for someone to decide.
  */
-auto_merge: boolean, };
+auto_merge: boolean, 
+/**
+ * Where orders are reserved: the routing rules, or (when off) the location with the most
+ * stock per line.
+ */
+routing: RoutingConfig, };
 
 export type ValidationSettings = { 
 /**
@@ -266,3 +279,98 @@ express_services: Array<string>, express_points: number, ship_by_due_hours: numb
 channel_points: Array<ChannelPoints>, points_per_day_of_age: number, max_age_points: number, };
 
 export type ChannelPoints = { channel: string, points: number, };
+
+export type RoutingConfig = { enabled: boolean, rules: RoutingSettings, };
+
+export type RoutingSettings = { 
+/**
+ * The first whose condition matches the order routes it.
+ */
+strategies: Array<Strategy>, 
+/**
+ * Routes the orders no strategy matches (its condition is not consulted).
+ */
+fallback: Strategy, };
+
+export type Strategy = { name: string, when: Condition, filters: Array<Filter>, 
+/**
+ * Rankers in order: each later one breaks the earlier ones' ties; the lower location id
+ * breaks the last tie.
+ */
+rank: Array<Ranker>, split: SplitPolicy, when_full: WhenFull, };
+
+export type Condition = { 
+/**
+ * Channel names, case-insensitive.
+ */
+channels: Array<string>, 
+/**
+ * Destination ISO country codes, case-insensitive.
+ */
+countries: Array<string>, 
+/**
+ * Words in the shipping service name (substring, case-insensitive).
+ */
+services: Array<string>, 
+/**
+ * Order tags, case-insensitive.
+ */
+tags: Array<string>, min_value_minor: number | null, max_value_minor: number | null, };
+
+export type Filter = { "kind": "not_paused" } | { "kind": "ships_to_destination" } | { "kind": "has_stock" } | { "kind": "capacity_left" } | { "kind": "kinds", kinds: Array<LocationKind>, } | { "kind": "max_distance_km", km: number, };
+
+export type Ranker = { "kind": "nearest" } | { "kind": "lowest_cost" } | { "kind": "fastest_transit" } | { "kind": "location_priority" } | { "kind": "fewest_shipments" } | { "kind": "spread_load" };
+
+export type SplitPolicy = { "kind": "never" } | { "kind": "when_needed" } | { "kind": "up_to", shipments: number, };
+
+export type WhenFull = "route_elsewhere" | "wait";
+
+export type LocationRouting = { 
+/**
+ * Higher is preferred by the "location priority" ranking.
+ */
+priority: number, 
+/**
+ * ISO country codes it ships to; empty: everywhere.
+ */
+ships_to: Array<string>, 
+/**
+ * Orders per UTC day; None: no limit.
+ */
+capacity_orders: number | null, 
+/**
+ * Units per UTC day; None: no limit.
+ */
+capacity_units: number | null, 
+/**
+ * Minutes after 00:00 UTC after which today's capacity is closed.
+ */
+cutoff_minute_utc: number | null, };
+
+export type RoutingView = { at: number, strategy: string, explanation: string, 
+/**
+ * How precisely the ship-to address was located: postal_code, city, region, country, unknown.
+ */
+precision: string, distance_km: number | null, 
+/**
+ * The rule that chose the winner (a ranking, or e.g. "only_candidate").
+ */
+winner_rule: string | null, shipments: number, 
+/**
+ * The location it waits for when that one is full and the rule says wait.
+ */
+waits_for: string | null, candidates: Array<RouteCandidateView>, 
+/**
+ * Earlier decisions for this order, newest first (explanation only).
+ */
+earlier: Array<string>, };
+
+export type RouteCandidateView = { location_id: number, name: string, 
+/**
+ * The rule that removed it (e.g. "capacity_left"), and why in words.
+ */
+rejected_by: string | null, reason: string | null, 
+/**
+ * The ranking values it was compared by, e.g. ("nearest", 212.4).
+ */
+values: Array<[string, number]>, chosen: boolean, };

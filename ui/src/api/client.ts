@@ -37,6 +37,7 @@ export const api = {
   releaseOrders: (orderIds: number[], comment: string) => invoke<BulkResult>('release_orders', { orderIds, comment }),
   cancelOrders: (orderIds: number[], comment: string) => invoke<BulkResult>('cancel_orders', { orderIds, comment }),
   shipOrders: (orderIds: number[]) => invoke<BulkResult>('ship_orders', { orderIds }),
+  rerouteOrders: (orderIds: number[]) => invoke<BulkResult>('reroute_orders', { orderIds }),
   mergeOrders: (orderIds: number[]) => invoke<ProcessOutcome>('merge_orders', { orderIds }),
   setPriority: (orderIds: number[], priority: number | null) => invoke<number>('set_priority', { orderIds, priority }),
   reviewQueue: (reason: HoldReason | null) => invoke<ReviewRow[]>('review_queue', { reason }),

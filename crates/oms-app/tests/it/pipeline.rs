@@ -2,6 +2,7 @@
 //! SQLite files.
 
 use crate::fresh;
+use oms_app::domain::LocationRouting;
 use oms_app::domain::*;
 use oms_app::{Api, ImportMode, NewLocation, StockChangeInput};
 
@@ -58,6 +59,7 @@ pub async fn location(api: &Api, name: &str) -> i64 {
         address: None,
         lat: None,
         lon: None,
+        routing: Default::default(),
     })
     .await
     .expect("location")
@@ -613,6 +615,7 @@ async fn locations_keep_address_and_coordinates_and_a_paused_one_takes_no_reserv
         address: Some(address.clone()),
         lat: Some(51.34),
         lon: Some(12.37),
+        routing: Default::default(),
     };
     let l = api.create_location(&new).await.expect("create");
     assert_eq!(l.address.as_ref().map(|a| a.city.as_str()), Some("Leipzig"));
@@ -705,4 +708,115 @@ async fn select_all_matching_returns_every_matching_id_in_list_order() {
     uniq.sort_unstable();
     uniq.dedup();
     assert_eq!(uniq.len(), ids.len(), "no id twice");
+}
+
+async fn routed_location(api: &Api, name: &str, priority: i32, capacity: Option<u32>) -> i64 {
+    api.create_location(&NewLocation {
+        kind: LocationKind::Warehouse,
+        name: name.into(),
+        address: None,
+        lat: None,
+        lon: None,
+        routing: LocationRouting {
+            priority,
+            capacity_orders: capacity,
+            ..Default::default()
+        },
+    })
+    .await
+    .expect("location")
+    .id
+}
+
+#[tokio::test]
+async fn routing_rules_place_orders_explain_why_respect_capacity_and_reroute() {
+    let db = fresh().await;
+    let api = &db.api;
+    let mut s = api.pipeline_settings().await.expect("settings");
+    s.routing.enabled = true;
+    api.save_pipeline_settings(&s).await.expect("save");
+    let low = routed_location(api, "Low", 1, None).await;
+    let high = routed_location(api, "High", 5, Some(1)).await;
+    receive(api, "MUG", low, 10).await;
+    receive(api, "MUG", high, 10).await;
+    api.import_orders(
+        &[
+            order("1", "anna@example.de", &[("MUG", 2)]),
+            order("22", "bernd@example.de", &[("MUG", 1)]),
+        ],
+        "test",
+    )
+    .await
+    .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let first = api.get_order(id_of(api, "1").await).await.expect("d");
+    let second = api.get_order(id_of(api, "22").await).await.expect("d");
+    // Nothing has coordinates, so "nearest" ties and the location priority decides.
+    let (a, b) = (
+        first.lines[0].reservations[0].location_id,
+        second.lines[0].reservations[0].location_id,
+    );
+    let (winner, other) = if a == high {
+        (&first, &second)
+    } else {
+        (&second, &first)
+    };
+    assert_eq!(
+        [a, b].iter().filter(|l| **l == high).count(),
+        1,
+        "High takes one order a day"
+    );
+    let r = winner.routing.as_ref().expect("routing view");
+    assert!(r.explanation.contains("High"), "{}", r.explanation);
+    assert!(r.candidates.iter().any(|c| c.name == "High" && c.chosen));
+    let r = other.routing.as_ref().expect("routing view");
+    let high_c = r
+        .candidates
+        .iter()
+        .find(|c| c.name == "High")
+        .expect("High considered");
+    assert!(!high_c.chosen);
+    assert!(
+        high_c.rejected_by.as_deref() == Some("capacity_left"),
+        "{high_c:?} / {}",
+        r.explanation
+    );
+    assert!(other
+        .timeline
+        .iter()
+        .any(|e| e.detail.as_deref().is_some_and(|d| d.contains("Routing ("))));
+
+    // Pause Low and route the other order again: nowhere has room, so it waits as short.
+    let l = api.list_locations().await.expect("list");
+    let low_v = l.iter().find(|x| x.id == low).expect("low");
+    api.update_location(
+        low,
+        &NewLocation {
+            kind: low_v.kind,
+            name: low_v.name.clone(),
+            address: None,
+            lat: None,
+            lon: None,
+            routing: low_v.routing.clone(),
+        },
+        false,
+    )
+    .await
+    .expect("pause");
+    let res = api
+        .reroute_orders(&[other.order.id], &|_| {})
+        .await
+        .expect("reroute");
+    assert_eq!(res.changed, 1, "{res:?}");
+    let again = api.get_order(other.order.id).await.expect("d");
+    let r = again.routing.as_ref().expect("routing");
+    assert_eq!(again.lines[0].quantities.reserved, 0);
+    assert!(
+        r.candidates
+            .iter()
+            .any(|c| c.name == "Low" && c.rejected_by.as_deref() == Some("not_paused")),
+        "{r:?}"
+    );
+    assert_eq!(r.earlier.len(), 1, "the old decision is kept");
+    consistent(api).await;
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { AddressView } from '../../api/bindings';
+import type { AddressView, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
 import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
 import { useToast } from '../../components/toast';
@@ -120,6 +120,7 @@ export function OrderDetail({ id }: { id: number }) {
             {o.tags.length ? <Tags tags={o.tags} /> : <span className="muted">{t('detail.noTags')}</span>}
           </div>
         </div>
+        {d.routing && <RoutingCard r={d.routing} />}
         <div className="stack">
         <div className="card" data-testid="order-actions">
           <h2>{t('detail.actions')}</h2>
@@ -139,6 +140,9 @@ export function OrderDetail({ id }: { id: number }) {
             )}
             {d.holds.some((h) => h.released_at === null) && (
               <button className="primary" data-testid="action-release" disabled={!comment.trim()} onClick={() => void act(async () => bulkText(t, await api.releaseOrders([id], comment)))}>{t('actions.release')}</button>
+            )}
+            {['pending', 'on_hold', 'ready', 'backordered', 'allocated'].includes(o.status) && (
+              <button data-testid="action-reroute" onClick={() => void act(async () => bulkText(t, await api.rerouteOrders([id])))}>{t('actions.reroute')}</button>
             )}
             {(o.status === 'allocated' || o.status === 'partially_shipped') && (
               <button data-testid="action-ship" onClick={() => void act(async () => bulkText(t, await api.shipOrders([id])))}>{t('actions.ship')}</button>
@@ -222,6 +226,58 @@ function Address({ title, a }: { title: string; a: AddressView | null }) {
         </address>
       ) : (
         <div>—</div>
+      )}
+    </div>
+  );
+}
+
+const RANKER_UNITS: Record<string, string> = { nearest: ' km', fastest_transit: ' d' };
+
+/** A ranking value as a person reads it: rankers rank ascending, so "higher is better" ones
+ * (priority, spare capacity) are stored negated. */
+function shown(ranker: string, v: number): string {
+  if (ranker === 'location_priority') return String(-v);
+  if (ranker === 'spread_load') return `${Math.round(-v * 100)}%`;
+  if (ranker === 'lowest_cost') return (v / 100).toFixed(2);
+  return `${Math.round(v * 10) / 10}${RANKER_UNITS[ranker] ?? ''}`;
+}
+
+/** Why the order goes where it goes: the winner, every location considered and what removed
+ * the others, with the ranking values. */
+function RoutingCard({ r }: { r: RoutingView }) {
+  const { t, dateTime, num } = useI18n();
+  const rule = (name: string) => t(`route.rule.${name}` as MessageKey);
+  return (
+    <div className="card" data-testid="routing">
+      <h2>{t('route.title')}</h2>
+      <p data-testid="routing-explanation">{r.explanation}</p>
+      <p className="muted small">
+        {t('route.meta', { strategy: r.strategy, when: dateTime(r.at), precision: t(`route.precision.${r.precision}` as MessageKey) })}
+        {r.distance_km !== null ? ` · ${num(Math.round(r.distance_km))} km` : ''}
+      </p>
+      <table className="simple">
+        <thead><tr><th>{t('inventory.location')}</th><th>{t('route.outcome')}</th><th>{t('route.values')}</th></tr></thead>
+        <tbody>
+          {r.candidates.map((c) => (
+            <tr key={c.location_id} data-testid="routing-candidate" className={c.chosen ? 'sel' : ''}>
+              <td className="strong">{c.name}</td>
+              <td>
+                {c.chosen
+                  ? <span className="ok-text">{t('route.chosen')}{r.winner_rule ? ` · ${rule(r.winner_rule)}` : ''}</span>
+                  : c.rejected_by
+                    ? <span className="warn-text">{c.reason ?? rule(c.rejected_by)}</span>
+                    : <span className="muted">{t('route.ranked')}</span>}
+              </td>
+              <td className="small mono">{c.values.map(([k, v]) => `${rule(k)} ${shown(k, v)}`).join(' · ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {r.earlier.length > 0 && (
+        <details className="small">
+          <summary>{t('route.earlier', { count: r.earlier.length })}</summary>
+          <ul className="plain">{r.earlier.map((e, i) => <li key={i} className="muted">{e}</li>)}</ul>
+        </details>
       )}
     </div>
   );
