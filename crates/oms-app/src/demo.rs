@@ -335,6 +335,11 @@ fn place_for(rng: &mut Rng, currency: &str) -> &'static Place {
     &PLACES[idx]
 }
 
+/// The demo catalogue's SKUs.
+pub fn skus() -> impl Iterator<Item = &'static str> {
+    PRODUCTS.iter().map(|p| p.0)
+}
+
 const PRODUCTS: &[(&str, &str, i64)] = &[
     ("MUG-CER-WHT", "Ceramic mug, white, 350 ml", 1290),
     ("MUG-CER-BLK", "Ceramic mug, black, 350 ml", 1290),

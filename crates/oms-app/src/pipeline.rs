@@ -155,7 +155,7 @@ impl Api {
             let took = t.elapsed();
             rest = &rest[take..];
             if took > BATCH_BUDGET {
-                size = (size / 2).max(1);
+                size = (size / 2).max(4);
             } else if took < BATCH_BUDGET / 2 && take == size {
                 size = (size * 2).min(256);
             }

@@ -36,6 +36,12 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
     s
 }
 
+/// An aggregate joining a text expression over a group's rows with commas. PostgreSQL:
+/// `string_agg(expr, ',')`.
+pub(crate) fn concat_rows(expr: &str) -> String {
+    format!("group_concat({expr}, ',')")
+}
+
 /// Refreshes the planner's statistics after bulk loads.
 pub(crate) async fn analyze(pool: &SqlitePool) -> Result<(), StoreError> {
     sqlx::query("ANALYZE").execute(pool).await?;

@@ -312,19 +312,33 @@ async fn load_levels(
     if products.is_empty() {
         return Ok(lv);
     }
+    // One row per product with its locations packed into text: with 20 locations a row per
+    // level was hundreds of rows per set, and every row is a round trip from SQLite's thread.
     let rows = sqlx::query(&format!(
-        "SELECT il.product_id, il.location_id, il.on_hand, il.reserved, l.active FROM inventory_levels il \
-         JOIN locations l ON l.id = il.location_id WHERE {}",
+        "SELECT il.product_id, {} FROM inventory_levels il \
+         JOIN locations l ON l.id = il.location_id WHERE {} GROUP BY il.product_id",
+        dialect::concat_rows(
+            "il.location_id || ':' || il.on_hand || ':' || il.reserved || ':' || l.active"
+        ),
         dialect::in_id_list("il.product_id", 1)
     ))
     .bind(dialect::id_list(products))
     .fetch_all(&mut **tx)
     .await?;
+    let bad = || StoreError::Invalid("stored stock level list".into());
     for r in &rows {
-        lv.at.insert(
-            (r.try_get(0)?, r.try_get(1)?),
-            (r.try_get(2)?, r.try_get(3)?, r.try_get::<i64, _>(4)? != 0),
-        );
+        let product: i64 = r.try_get(0)?;
+        let packed: String = r.try_get(1)?;
+        for item in packed.split(',') {
+            let mut f = item.split(':').map(str::parse::<i64>);
+            let (Some(Ok(loc)), Some(Ok(on_hand)), Some(Ok(reserved)), Some(Ok(active))) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
+                return Err(bad());
+            };
+            lv.at
+                .insert((product, loc), (on_hand, reserved, active != 0));
+        }
     }
     Ok(lv)
 }
