@@ -485,10 +485,29 @@ impl<'a> Router<'a> {
     }
 }
 
-/// Where the ship-to address is, as precisely as the bundled data allows.
+/// Where the ship-to address is, as precisely as the bundled data allows (`oms-geo`: postal
+/// code, else city, else region, else country centroid; offline).
 fn locate(a: &AddressFacts) -> Option<(GeoPoint, Precision)> {
-    let _ = a;
-    None
+    let g = oms_geo::Geocoder::global()?;
+    let at = g.locate(
+        &a.country,
+        a.postal_code.as_deref(),
+        Some(a.city.as_str()).filter(|c| !c.trim().is_empty()),
+        a.region.as_deref(),
+    )?;
+    let precision = match at.precision {
+        oms_geo::Precision::PostalCode => Precision::PostalCode,
+        oms_geo::Precision::City => Precision::City,
+        oms_geo::Precision::Region => Precision::Region,
+        oms_geo::Precision::Country => Precision::Country,
+    };
+    Some((
+        GeoPoint {
+            lat: at.lat,
+            lon: at.lon,
+        },
+        precision,
+    ))
 }
 
 /// Everything the set's decisions write, in the order it was decided.

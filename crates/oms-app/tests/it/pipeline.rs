@@ -820,3 +820,53 @@ async fn routing_rules_place_orders_explain_why_respect_capacity_and_reroute() {
     assert_eq!(r.earlier.len(), 1, "the old decision is kept");
     consistent(api).await;
 }
+
+#[tokio::test]
+async fn routing_ships_from_the_nearest_location_by_the_ship_to_postal_code() {
+    let db = fresh().await;
+    let api = &db.api;
+    let mut s = api.pipeline_settings().await.expect("settings");
+    s.routing.enabled = true;
+    api.save_pipeline_settings(&s).await.expect("save");
+    let mut ids = Vec::new();
+    for (name, lat, lon) in [
+        ("Munich", 48.14, 11.58),
+        ("Hamburg", 53.55, 9.99),
+        ("Leipzig", 51.34, 12.37),
+    ] {
+        let id = api
+            .create_location(&NewLocation {
+                kind: LocationKind::Warehouse,
+                name: name.into(),
+                address: None,
+                lat: Some(lat),
+                lon: Some(lon),
+                routing: Default::default(),
+            })
+            .await
+            .expect("location")
+            .id;
+        receive(api, "MUG", id, 10).await;
+        ids.push(id);
+    }
+    // The test order ships to 10115 Berlin: Leipzig (~150 km) is nearer than Hamburg (~255 km).
+    api.import_orders(&[order("1", "anna@example.de", &[("MUG", 1)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let d = api.get_order(id_of(api, "1").await).await.expect("d");
+    assert_eq!(d.lines[0].reservations[0].location_name, "Leipzig");
+    let r = d.routing.expect("routing");
+    assert_eq!(r.precision, "postal_code");
+    let km = r.distance_km.expect("distance");
+    assert!((100.0..220.0).contains(&km), "{km} km: {}", r.explanation);
+    assert!(r.explanation.contains("Leipzig"), "{}", r.explanation);
+    let nearest = |name: &str| {
+        r.candidates
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.values.iter().find(|v| v.0 == "nearest").map(|v| v.1))
+            .expect("ranked by distance")
+    };
+    assert!(nearest("Leipzig") < nearest("Hamburg") && nearest("Hamburg") < nearest("Munich"));
+}
