@@ -485,6 +485,24 @@ impl<'a> Router<'a> {
     }
 }
 
+/// A stored routing decision's bytes: its JSON, deflate-compressed (the candidates repeat).
+pub(crate) fn compress(json: &[u8]) -> Result<Vec<u8>, StoreError> {
+    use std::io::Write as _;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(json)
+        .and_then(|()| e.finish())
+        .map_err(|err| StoreError::Invalid(format!("compressing a routing decision: {err}")))
+}
+
+pub(crate) fn decompress(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|err| StoreError::Invalid(format!("stored routing decision: {err}")))?;
+    Ok(out)
+}
+
 /// Where the ship-to address is, as precisely as the bundled data allows (`oms-geo`: postal
 /// code, else city, else region, else country centroid; offline).
 fn locate(a: &AddressFacts) -> Option<(GeoPoint, Precision)> {
@@ -529,8 +547,8 @@ struct Writes {
     marked: Vec<i64>,
     /// (order, kind, summary, detail)
     events: Vec<(i64, EventKind, String, Option<String>)>,
-    /// (order, strategy, explanation, decision JSON)
-    decisions: Vec<(i64, String, String, String)>,
+    /// (order, strategy, explanation, decision JSON deflated)
+    decisions: Vec<(i64, String, String, Vec<u8>)>,
 }
 
 /// Decides what the rules want for one loaded order; the decision goes into `w` and the stock it
@@ -909,9 +927,13 @@ fn decide(
         if let Some(r) = router.as_mut() {
             r.commit(&d);
         }
-        let json = serde_json::to_string(&d).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        w.decisions
-            .push((id, d.strategy.clone(), d.explanation.clone(), json));
+        let json = serde_json::to_vec(&d).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        w.decisions.push((
+            id,
+            d.strategy.clone(),
+            d.explanation.clone(),
+            compress(&json)?,
+        ));
     }
     for (p, l, n) in taken {
         if let Some(v) = lv.at.get_mut(&(p, l)) {
@@ -1117,7 +1139,7 @@ async fn flush(
                     .bind(run.now)
                     .bind(d.1.as_str())
                     .bind(d.2.as_str())
-                    .bind(d.3.as_str())
+                    .bind(d.3.as_slice())
                     .bind(1i64);
             }
             q.execute(&mut **tx).await?;

@@ -340,8 +340,9 @@ impl Store {
         if first.try_get::<i64, _>(4)? == 0 {
             return Ok(None);
         }
-        let json: String = first.try_get(3)?;
-        let d: oms_engine::route::RouteDecision = serde_json::from_str(&json)
+        let bytes: Vec<u8> = first.try_get(3)?;
+        let json = crate::process::decompress(&bytes)?;
+        let d: oms_engine::route::RouteDecision = serde_json::from_slice(&json)
             .map_err(|e| StoreError::Invalid(format!("stored routing decision: {e}")))?;
         let name_of = |lid: i64| {
             d.candidates
