@@ -24,6 +24,18 @@ pub struct Run<'a> {
 
 use crate::process::{process_one, process_set};
 
+/// An order's stored status; None when there is no such order.
+async fn order_status(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+) -> Result<Option<OrderStatus>, StoreError> {
+    let s: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    s.as_deref().map(parse_status).transpose()
+}
+
 pub(crate) fn parse_status(s: &str) -> Result<OrderStatus, StoreError> {
     OrderStatus::parse(s).map_err(|e| StoreError::Invalid(format!("stored value: {e}")))
 }
@@ -296,14 +308,9 @@ async fn quarantine_in(
     actor: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(status) = status else {
+    let Some(status) = order_status(tx, id).await? else {
         return Ok(());
     };
-    let status = parse_status(&status)?;
     let open = open_holds(tx, id).await?;
     if !open.iter().any(|h| h.check == "processing_error") {
         place_hold(
@@ -369,6 +376,13 @@ impl Store {
         ids: &[i64],
         run: &Run<'_>,
     ) -> Result<Vec<BatchItem>, StoreError> {
+        static GEO_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if run.routing.is_some() && !GEO_READY.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            // The bundled geodata loads once (≈0.1 s); not while holding the write lock.
+            tokio::task::spawn_blocking(oms_geo::Geocoder::global)
+                .await
+                .map_err(|e| StoreError::Invalid(format!("loading the geodata: {e}")))?;
+        }
         let started = std::time::Instant::now();
         let mut tx = begin_write(self).await?;
         let results = match process_set(&mut tx, ids, run).await {
@@ -445,12 +459,9 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = begin_write(self).await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
+        let status = order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        let status = parse_status(&status)?;
         if !status.is_processable() {
             return Err(StoreError::Conflict(format!(
                 "order {id} is {status}: it cannot be held"
@@ -476,12 +487,9 @@ impl Store {
         run: &Run<'_>,
     ) -> Result<ProcessOutcome, StoreError> {
         let mut tx = begin_write(self).await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
+        let status = order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        let status = parse_status(&status)?;
         if !status.is_processable() || status == OrderStatus::PartiallyShipped {
             return Err(StoreError::Conflict(format!(
                 "order {id} is {status}: only open orders that have not shipped can be re-routed"
@@ -540,12 +548,9 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = begin_write(self).await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
+        let status = order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        let status = parse_status(&status)?;
         status
             .transition(OrderStatus::Cancelled)
             .map_err(|e| StoreError::Conflict(format!("order {id}: {e}")))?;
@@ -817,12 +822,9 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let mut tx = begin_write(self).await?;
-        let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
+        let status = order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        let status = parse_status(&status)?;
         if !matches!(
             status,
             OrderStatus::Allocated | OrderStatus::Backordered | OrderStatus::PartiallyShipped

@@ -1205,17 +1205,20 @@ pub(crate) async fn process_set(
     products.sort_unstable();
     products.dedup();
     let mut lv = load_levels(tx, &products).await?;
-    let names: HashMap<i64, String> = if lv.at.is_empty() {
-        HashMap::new()
-    } else {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM locations")
-            .fetch_all(&mut **tx)
-            .await?;
-        rows.into_iter().collect()
-    };
     let mut router = match run.routing {
         Some(settings) => Some(Router::load(tx, settings, run.now).await?),
         None => None,
+    };
+    // Location names for the reasons; the router has already read every location.
+    let names: HashMap<i64, String> = match &router {
+        Some(r) => r.locations.iter().map(|l| (l.id, l.name.clone())).collect(),
+        None if lv.at.is_empty() => HashMap::new(),
+        None => {
+            let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM locations")
+                .fetch_all(&mut **tx)
+                .await?;
+            rows.into_iter().collect()
+        }
     };
     let mut w = Writes::default();
     let mut merges: Vec<(i64, i64)> = Vec::new();

@@ -514,35 +514,35 @@ struct FilterCtx<'a> {
 }
 
 impl FilterCtx<'_> {
-    /// `Err(reason)` when `f` removes the location; `row` is its stock per product.
-    fn check(&self, f: &Filter, l: &RouteLocation, c: &Cand, row: &[i64]) -> Result<(), String> {
+    /// Why `f` removes the location, or None when it stays; `row` is its stock per product.
+    fn rejects(&self, f: &Filter, l: &RouteLocation, c: &Cand, row: &[i64]) -> Option<String> {
         match f {
-            Filter::NotPaused if l.paused => Err("paused".into()),
+            Filter::NotPaused if l.paused => Some("paused".into()),
             Filter::ShipsToDestination if !self.pickup && !l.ships_to.is_empty() => {
                 match self.order.country.as_deref() {
-                    Some(dc) if eq_any(&l.ships_to, dc) => Ok(()),
-                    Some(dc) => Err(format!(
+                    Some(dc) if eq_any(&l.ships_to, dc) => None,
+                    Some(dc) => Some(format!(
                         "does not ship to {} (ships to {})",
                         dc.trim().to_ascii_uppercase(),
                         join_codes(&l.ships_to)
                     )),
-                    None => Err(format!(
+                    None => Some(format!(
                         "destination country unknown (ships only to {})",
                         join_codes(&l.ships_to)
                     )),
                 }
             }
-            Filter::HasStock => self.has_stock(row),
+            Filter::HasStock => self.lacks_stock(row),
             Filter::CapacityLeft => {
                 let units = if self.never_split {
                     self.lines.total
                 } else {
                     1
                 };
-                capacity_problem(l, self.now, units.max(1)).map_or(Ok(()), Err)
+                capacity_problem(l, self.now, units.max(1))
             }
             Filter::Kinds { kinds } if !kinds.is_empty() && !kinds.contains(&l.kind) => {
-                Err(format!(
+                Some(format!(
                     "is a {} (allowed: {})",
                     l.kind.as_str(),
                     kinds
@@ -553,25 +553,25 @@ impl FilterCtx<'_> {
                 ))
             }
             Filter::MaxDistanceKm { km } if !self.pickup => match c.distance {
-                Some(d) if d <= *km => Ok(()),
-                Some(d) => Err(format!("{d:.0} km away (limit {km:.0} km)")),
+                Some(d) if d <= *km => None,
+                Some(d) => Some(format!("{d:.0} km away (limit {km:.0} km)")),
                 None if self.order.dest.is_none() => {
-                    Err("distance unknown: the destination has no coordinates".into())
+                    Some("distance unknown: the destination has no coordinates".into())
                 }
-                None => Err("distance unknown: the location has no coordinates".into()),
+                None => Some("distance unknown: the location has no coordinates".into()),
             },
-            _ => Ok(()),
+            _ => None,
         }
     }
 
-    fn has_stock(&self, row: &[i64]) -> Result<(), String> {
+    fn lacks_stock(&self, row: &[i64]) -> Option<String> {
         let lines = self.lines;
         if self.never_split {
             for (i, &q) in lines.qty.iter().enumerate() {
                 let a = u64::try_from(row[lines.prod[i]]).unwrap_or(0);
                 if q > 0 && lines.cum[i] > a {
                     let before = lines.cum[i] - u64::from(q);
-                    return Err(format!(
+                    return Some(format!(
                         "cannot fill the whole order (line {}: {} of {q} available)",
                         self.order.lines[i].line_no,
                         a.saturating_sub(before)
@@ -579,7 +579,7 @@ impl FilterCtx<'_> {
                 }
             }
             if lines.total > 0 {
-                return Ok(());
+                return None;
             }
         } else if lines
             .qty
@@ -587,9 +587,9 @@ impl FilterCtx<'_> {
             .zip(&lines.prod)
             .any(|(&q, &p)| q > 0 && row[p] > 0)
         {
-            return Ok(());
+            return None;
         }
-        Err("no stock for any line".into())
+        Some("no stock for any line".into())
     }
 }
 
@@ -860,7 +860,7 @@ pub fn route(
             if capacity && c.rejected.is_some() {
                 continue;
             }
-            if let Err(reason) = ctx.check(f, l, &c, row) {
+            if let Some(reason) = ctx.rejects(f, l, &c, row) {
                 if c.rejected.is_none() {
                     c.rejected = Some((f.name(), reason));
                 }
