@@ -68,6 +68,9 @@ impl Store {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            // The one writer stays open; a ping before every transaction was a round trip
+            // to its thread per write (a broken connection still fails the statement).
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         Ok(Self {

@@ -59,22 +59,32 @@ struct Hold {
     released_by_person: bool,
 }
 
+/// One row of the set's read, as SQLite's `json_array` built it: the read returns one row
+/// whose columns are JSON arrays of rows, because every row fetched is a message (and a
+/// thread wake-up) from SQLite's thread — ≈60 per set before, one now.
+struct JRow<'a>(&'a [serde_json::Value]);
+
+impl JRow<'_> {
+    fn try_get<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
+        let v = self
+            .0
+            .get(i)
+            .ok_or_else(|| StoreError::Invalid(format!("stored row without column {i}")))?;
+        T::deserialize(v)
+            .map_err(|e| StoreError::Invalid(format!("stored value in column {i}: {e}")))
+    }
+}
+
 fn u32_of(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
 
-/// Reads the facts of every order in `ids` (missing ids are simply absent).
-async fn load_all(
-    tx: &mut Transaction<'_, Sqlite>,
-    ids: &[i64],
-    s: &PipelineSettings,
-) -> Result<HashMap<i64, Loaded>, StoreError> {
-    let window = i64::from(s.risk.velocity_window_hours) * 3_600_000;
-    let cap = i64::from(s.risk.velocity_max_orders) + 1;
-    let list = dialect::id_list(ids);
-    // Context from other orders; each count stops as soon as it is large enough to matter.
-    let rows = sqlx::query(&format!(
-        "SELECT o.id, o.order_number, o.status, c.kind, o.placed_at, o.currency, o.grand_total, o.shipping_total, o.tax_total, \
+/// The set's orders with the context the rules need from other orders (each count stops as
+/// soon as it is large enough to matter). Parameters: $1 the ids, $2 the velocity window, $3
+/// its cap.
+fn orders_sql() -> String {
+    format!(
+        "SELECT json_group_array(json_array(o.id, o.order_number, o.status, c.kind, o.placed_at, o.currency, o.grand_total, o.shipping_total, o.tax_total, \
          o.discount_total, o.payment_status, cu.email, o.customer_id, o.customer_name, o.ship_name, o.ship_line1, o.ship_line2, \
          o.ship_city, o.ship_region, o.ship_postal, o.ship_country, o.bill_to, o.shipping_service, o.ship_by, o.tags, \
          COALESCE(cu.tags, ''), o.priority, o.priority_manual, o.risk_score, o.processed_at, \
@@ -89,27 +99,28 @@ async fn load_all(
            AND p.id <> o.id AND p.status <> 'merged'), \
          CASE WHEN o.customer_id IS NULL THEN 0 ELSE EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id \
            AND p.id < o.id AND p.placed_at BETWEEN o.placed_at - {WEEK} AND o.placed_at AND p.status IN {OPEN_STATUSES} \
-           AND p.merged_into IS NULL) END \
-         FROM orders o JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id \
+           AND p.merged_into IS NULL) END)) FROM orders o JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id \
          WHERE {}",
         dialect::in_id_list("o.id", 1)
-    ))
-    .bind(&list)
-    .bind(window)
-    .bind(cap)
-    .fetch_all(&mut **tx)
-    .await?;
-    let line_rows = sqlx::query(&format!(
-        "SELECT l.order_id, l.line_no, p.sku, l.quantity, l.unit_price, p.catalogued, p.active, l.product_id, l.reserved, \
-         l.backordered, l.shipped, l.cancelled, l.returned, p.allow_backorder FROM order_lines l JOIN products p ON p.id = l.product_id \
-         WHERE {} ORDER BY l.order_id, l.line_no",
+    )
+}
+
+/// The set's lines ($1 the ids).
+fn lines_sql() -> String {
+    format!(
+        "SELECT json_group_array(json_array(l.order_id, l.line_no, p.sku, l.quantity, l.unit_price, p.catalogued, p.active, l.product_id, l.reserved, \
+         l.backordered, l.shipped, l.cancelled, l.returned, p.allow_backorder)) FROM order_lines l JOIN products p ON p.id = l.product_id \
+         WHERE {}",
         dialect::in_id_list("l.order_id", 1)
-    ))
-    .bind(&list)
-    .fetch_all(&mut **tx)
-    .await?;
+    )
+}
+
+fn parse_loaded(
+    rows: &[JRow<'_>],
+    line_rows: &[JRow<'_>],
+) -> Result<HashMap<i64, Loaded>, StoreError> {
     let mut lines: HashMap<i64, (Vec<Line>, Vec<LineFacts>)> = HashMap::new();
-    for l in &line_rows {
+    for l in line_rows {
         let q = LineQuantities {
             ordered: u32_of(l.try_get(3)?),
             reserved: u32_of(l.try_get(8)?),
@@ -126,23 +137,28 @@ async fn load_all(
             sku: sku.clone(),
             quantity: q.ordered,
             unit_price: l.try_get(4)?,
-            catalogued: l.try_get::<i64, _>(5)? != 0,
-            active: l.try_get::<i64, _>(6)? != 0,
+            catalogued: l.try_get::<i64>(5)? != 0,
+            active: l.try_get::<i64>(6)? != 0,
         });
         e.0.push(Line {
             line_no,
             product_id: l.try_get(7)?,
             sku,
-            allow_backorder: l.try_get::<i64, _>(13)? != 0,
+            allow_backorder: l.try_get::<i64>(13)? != 0,
             q,
             before: q,
         });
     }
+    // json_group_array keeps no order: lines go by their number.
+    for (ls, fs) in lines.values_mut() {
+        ls.sort_by_key(|l| l.line_no);
+        fs.sort_by_key(|f| f.line_no);
+    }
     let mut out = HashMap::with_capacity(rows.len());
-    for r in &rows {
+    for r in rows {
         let id: i64 = r.try_get(0)?;
-        let status = parse_status(&r.try_get::<String, _>(2)?)?;
-        let payment_status = PaymentStatus::parse(&r.try_get::<String, _>(10)?)
+        let status = parse_status(&r.try_get::<String>(2)?)?;
+        let payment_status = PaymentStatus::parse(&r.try_get::<String>(10)?)
             .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?;
         let customer_name: String = r.try_get(13)?;
         let country: Option<String> = r.try_get(20)?;
@@ -150,11 +166,11 @@ async fn load_all(
         let ship_to = match (country, line1) {
             (Some(country), Some(line1)) => Some(AddressFacts {
                 name: r
-                    .try_get::<Option<String>, _>(14)?
+                    .try_get::<Option<String>>(14)?
                     .unwrap_or_else(|| customer_name.clone()),
                 line1,
                 line2: r.try_get(16)?,
-                city: r.try_get::<Option<String>, _>(17)?.unwrap_or_default(),
+                city: r.try_get::<Option<String>>(17)?.unwrap_or_default(),
                 region: r.try_get(18)?,
                 postal_code: r.try_get(19)?,
                 country,
@@ -162,13 +178,13 @@ async fn load_all(
             _ => None,
         };
         let bill_country = r
-            .try_get::<Option<String>, _>(21)?
+            .try_get::<Option<String>>(21)?
             .and_then(|j| serde_json::from_str::<AddressView>(&j).ok())
             .map(|a| a.country);
         let mut tags: Vec<String> = r
-            .try_get::<String, _>(24)?
+            .try_get::<String>(24)?
             .split_whitespace()
-            .chain(r.try_get::<String, _>(25)?.split_whitespace())
+            .chain(r.try_get::<String>(25)?.split_whitespace())
             .map(str::to_lowercase)
             .collect();
         tags.dedup();
@@ -181,7 +197,7 @@ async fn load_all(
             } else {
                 0
             },
-            duplicate_of: r.try_get::<Option<i64>, _>(33)?.map(|d| d.to_string()),
+            duplicate_of: r.try_get::<Option<i64>>(33)?.map(|d| d.to_string()),
         };
         let (order_lines, line_facts) = lines.remove(&id).unwrap_or_default();
         let address_key = ship_to.as_ref().map(AddressFacts::key);
@@ -213,9 +229,9 @@ async fn load_all(
                 priority: r.try_get(26)?,
                 priority_manual: r.try_get(27)?,
                 risk_score: r.try_get(28)?,
-                first_run: r.try_get::<Option<i64>, _>(29)?.is_none(),
+                first_run: r.try_get::<Option<i64>>(29)?.is_none(),
                 address_key,
-                merge_possible: r.try_get::<i64, _>(34)? != 0,
+                merge_possible: r.try_get::<i64>(34)? != 0,
                 lines: order_lines,
             },
         );
@@ -223,27 +239,25 @@ async fn load_all(
     Ok(out)
 }
 
-async fn load_holds(
-    tx: &mut Transaction<'_, Sqlite>,
-    ids: &[i64],
-) -> Result<HashMap<i64, Vec<Hold>>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT order_id, id, check_code, placed_by, released_at IS NULL, COALESCE(released_by, ''), reason FROM order_holds \
-         WHERE {} ORDER BY id",
+/// The set's holds ($1 the ids).
+fn holds_sql() -> String {
+    format!(
+        "SELECT json_group_array(json_array(order_id, id, check_code, placed_by, released_at IS NULL, COALESCE(released_by, ''), reason)) \
+         FROM (SELECT * FROM order_holds WHERE {} ORDER BY id)",
         dialect::in_id_list("order_id", 1)
-    ))
-    .bind(dialect::id_list(ids))
-    .fetch_all(&mut **tx)
-    .await?;
+    )
+}
+
+fn parse_holds(rows: &[JRow<'_>]) -> Result<HashMap<i64, Vec<Hold>>, StoreError> {
     let mut out: HashMap<i64, Vec<Hold>> = HashMap::new();
-    for r in &rows {
-        let open = r.try_get::<i64, _>(4)? != 0;
+    for r in rows {
+        let open = r.try_get::<i64>(4)? != 0;
         let released_by: String = r.try_get(5)?;
         out.entry(r.try_get(0)?).or_default().push(Hold {
             id: Some(r.try_get(1)?),
             reason: r.try_get(6)?,
             check: r.try_get(2)?,
-            by_rule: r.try_get::<String, _>(3)?.starts_with("rule:"),
+            by_rule: r.try_get::<String>(3)?.starts_with("rule:"),
             open,
             released_by_person: !open && !released_by.starts_with("rule:"),
         });
@@ -304,41 +318,25 @@ struct Levels {
     at: BTreeMap<(i64, i64), (i64, i64, bool)>,
 }
 
-async fn load_levels(
-    tx: &mut Transaction<'_, Sqlite>,
-    products: &[i64],
-) -> Result<Levels, StoreError> {
+/// Stock levels of every product on the set's lines ($1 the ids), one row per product with its
+/// locations packed into text: with 20 locations a row per level was hundreds of rows per set,
+/// and every row is a message from SQLite's thread.
+fn levels_sql() -> String {
+    format!(
+        "SELECT json_group_array(json_array(il.product_id, il.location_id, il.on_hand, il.reserved, l.active)) \
+         FROM inventory_levels il JOIN locations l ON l.id = il.location_id WHERE il.product_id IN \
+         (SELECT DISTINCT product_id FROM order_lines WHERE {})",
+        dialect::in_id_list("order_id", 1)
+    )
+}
+
+fn parse_levels(rows: &[JRow<'_>]) -> Result<Levels, StoreError> {
     let mut lv = Levels::default();
-    if products.is_empty() {
-        return Ok(lv);
-    }
-    // One row per product with its locations packed into text: with 20 locations a row per
-    // level was hundreds of rows per set, and every row is a round trip from SQLite's thread.
-    let rows = sqlx::query(&format!(
-        "SELECT il.product_id, {} FROM inventory_levels il \
-         JOIN locations l ON l.id = il.location_id WHERE {} GROUP BY il.product_id",
-        dialect::concat_rows(
-            "il.location_id || ':' || il.on_hand || ':' || il.reserved || ':' || l.active"
-        ),
-        dialect::in_id_list("il.product_id", 1)
-    ))
-    .bind(dialect::id_list(products))
-    .fetch_all(&mut **tx)
-    .await?;
-    let bad = || StoreError::Invalid("stored stock level list".into());
-    for r in &rows {
-        let product: i64 = r.try_get(0)?;
-        let packed: String = r.try_get(1)?;
-        for item in packed.split(',') {
-            let mut f = item.split(':').map(str::parse::<i64>);
-            let (Some(Ok(loc)), Some(Ok(on_hand)), Some(Ok(reserved)), Some(Ok(active))) =
-                (f.next(), f.next(), f.next(), f.next())
-            else {
-                return Err(bad());
-            };
-            lv.at
-                .insert((product, loc), (on_hand, reserved, active != 0));
-        }
+    for r in rows {
+        lv.at.insert(
+            (r.try_get(0)?, r.try_get(1)?),
+            (r.try_get(2)?, r.try_get(3)?, r.try_get::<i64>(4)? != 0),
+        );
     }
     Ok(lv)
 }
@@ -355,50 +353,49 @@ pub(crate) struct Router<'a> {
 }
 
 impl<'a> Router<'a> {
-    async fn load(
-        tx: &mut Transaction<'_, Sqlite>,
-        settings: &'a RoutingSettings,
-        now: i64,
-    ) -> Result<Router<'a>, StoreError> {
-        let day = now.div_euclid(86_400_000);
-        let minute = u32::try_from(now.rem_euclid(86_400_000) / 60_000).unwrap_or(0);
-        let rows = sqlx::query(
-            "SELECT l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, l.active, l.capacity_orders, \
-             l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0) FROM locations l \
-             LEFT JOIN location_day_load d ON d.location_id = l.id AND d.day = $1 ORDER BY l.id",
-        )
-        .bind(day)
-        .fetch_all(&mut **tx)
-        .await?;
+    /// Every location with what it took today ($4 the day).
+    const SQL: &'static str = "SELECT json_group_array(json_array(l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, \
+             l.active, l.capacity_orders, l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0))) FROM locations l \
+             LEFT JOIN location_day_load d ON d.location_id = l.id AND d.day = $4";
+
+    fn new(locations: Vec<RouteLocation>, settings: &'a RoutingSettings, now: i64) -> Router<'a> {
+        let (day, minute) = Self::day_minute(now);
+        Router {
+            settings,
+            locations,
+            day,
+            minute,
+            load: HashMap::new(),
+        }
+    }
+
+    fn parse_locations(rows: &[JRow<'_>]) -> Result<Vec<RouteLocation>, StoreError> {
         let mut locations = Vec::with_capacity(rows.len());
         let u = |v: Option<i64>| v.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX));
-        for r in &rows {
+        for r in rows {
             let address: String = r.try_get(5)?;
             let country = serde_json::from_str::<Option<AddressView>>(&address)
                 .ok()
                 .flatten()
                 .map(|a| a.country);
-            let point = match (
-                r.try_get::<Option<f64>, _>(3)?,
-                r.try_get::<Option<f64>, _>(4)?,
-            ) {
+            let point = match (r.try_get::<Option<f64>>(3)?, r.try_get::<Option<f64>>(4)?) {
                 (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
                 _ => None,
             };
             locations.push(RouteLocation {
                 id: r.try_get(0)?,
                 name: r.try_get(1)?,
-                kind: LocationKind::parse(&r.try_get::<String, _>(2)?)
+                kind: LocationKind::parse(&r.try_get::<String>(2)?)
                     .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?,
                 point,
                 country,
                 ships_to: r
-                    .try_get::<String, _>(6)?
+                    .try_get::<String>(6)?
                     .split_whitespace()
                     .map(str::to_owned)
                     .collect(),
                 priority: r.try_get(7)?,
-                paused: r.try_get::<i64, _>(8)? == 0,
+                paused: r.try_get::<i64>(8)? == 0,
                 capacity_orders: u(r.try_get(9)?),
                 capacity_units: u(r.try_get(10)?),
                 cutoff_minute_utc: u(r.try_get(11)?),
@@ -406,13 +403,14 @@ impl<'a> Router<'a> {
                 used_units_today: u(Some(r.try_get(13)?)).unwrap_or(0),
             });
         }
-        Ok(Router {
-            settings,
-            locations,
-            day,
-            minute,
-            load: HashMap::new(),
-        })
+        locations.sort_by_key(|l| l.id);
+        Ok(locations)
+    }
+
+    fn day_minute(now: i64) -> (i64, u32) {
+        let day = now.div_euclid(86_400_000);
+        let minute = u32::try_from(now.rem_euclid(86_400_000) / 60_000).unwrap_or(0);
+        (day, minute)
     }
 
     fn route(
@@ -963,6 +961,8 @@ async fn flush(
     router: Option<&Router<'_>>,
     run: &Run<'_>,
 ) -> Result<(), StoreError> {
+    // Every write of the set goes to the database as one script (one round trip).
+    let mut s = dialect::Script::new();
     for part in w.releases.chunks(ROWS_PER_STMT) {
         // Grouped by comment: there are two.
         for comment in [
@@ -977,60 +977,56 @@ async fn flush(
             if ids.is_empty() {
                 continue;
             }
-            sqlx::query(&format!(
-                "UPDATE order_holds SET released_at = $2, released_by = $3, release_comment = $4 \
+            s.push(&format!(
+                "UPDATE order_holds SET released_at = ?, released_by = ?, release_comment = ? \
                  WHERE released_at IS NULL AND {}",
-                dialect::in_id_list("id", 1)
-            ))
-            .bind(dialect::id_list(&ids))
-            .bind(run.now)
-            .bind(RULE_ACTOR)
-            .bind(comment)
-            .execute(&mut **tx)
-            .await?;
+                dialect::in_id_list_next("id")
+            ));
+            s.bind(run.now)?
+                .bind(RULE_ACTOR)?
+                .bind(comment)?
+                .bind(dialect::id_list(&ids))?;
         }
     }
     for part in w.holds.chunks(ROWS_PER_STMT) {
-        let sql = format!(
+        s.push(&format!(
             "INSERT INTO order_holds (order_id, reason, check_code, message, placed_at, placed_by) VALUES {}",
             dialect::values_rows(part.len(), 6)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for h in part {
-            q = q
-                .bind(h.0)
-                .bind(h.1.as_str())
-                .bind(h.2.as_str())
-                .bind(h.3.as_str())
-                .bind(run.now)
-                .bind(RULE_ACTOR);
+            s.bind(h.0)?
+                .bind(h.1.as_str())?
+                .bind(h.2.as_str())?
+                .bind(h.3.as_str())?
+                .bind(run.now)?
+                .bind(RULE_ACTOR)?;
         }
-        q.execute(&mut **tx).await?;
     }
     let at = now_ms();
+    let reason = if run.routing.is_some() {
+        "routing"
+    } else {
+        run.policy.name()
+    };
     for part in w.reservations.chunks(ROWS_PER_STMT) {
-        let sql = format!(
+        s.push(&format!(
             "INSERT INTO reservations (order_id, line_no, product_id, location_id, quantity, status, created_at) VALUES {}",
             dialect::values_rows(part.len(), 7)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for r in part {
-            q = q
-                .bind(r.0)
-                .bind(i64::from(r.1))
-                .bind(r.2)
-                .bind(r.3)
-                .bind(i64::from(r.4))
-                .bind("open")
-                .bind(run.now);
+            s.bind(r.0)?
+                .bind(i64::from(r.1))?
+                .bind(r.2)?
+                .bind(r.3)?
+                .bind(i64::from(r.4))?
+                .bind("open")?
+                .bind(run.now)?;
         }
-        q.execute(&mut **tx).await?;
         // The ledger: one reservation movement per reservation.
-        let sql = format!(
+        s.push(&format!(
             "INSERT INTO inventory_movements (product_id, location_id, kind, quantity, order_id, reason, at, actor) VALUES {}",
             dialect::values_rows(part.len(), 8)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for r in part {
             let m = Move {
                 product_id: r.2,
@@ -1038,24 +1034,18 @@ async fn flush(
                 kind: MovementKind::Reservation,
                 quantity: i64::from(r.4),
                 order_id: Some(r.0),
-                reason: Some(if run.routing.is_some() {
-                    "routing"
-                } else {
-                    run.policy.name()
-                }),
+                reason: Some(reason),
                 actor: RULE_ACTOR,
             };
-            q = q
-                .bind(m.product_id)
-                .bind(m.location_id)
-                .bind(m.kind.as_str())
-                .bind(m.quantity)
-                .bind(m.order_id)
-                .bind(m.reason)
-                .bind(at)
-                .bind(m.actor);
+            s.bind(m.product_id)?
+                .bind(m.location_id)?
+                .bind(m.kind.as_str())?
+                .bind(m.quantity)?
+                .bind(m.order_id)?
+                .bind(m.reason)?
+                .bind(at)?
+                .bind(m.actor)?;
         }
-        q.execute(&mut **tx).await?;
     }
     let touched: Vec<(i64, i64, i64, i64)> = w
         .touched
@@ -1064,125 +1054,104 @@ async fn flush(
         .collect();
     for part in touched.chunks(ROWS_PER_STMT) {
         // The oversell triggers check every row again.
-        let sql = format!(
+        s.push(&format!(
             "INSERT INTO inventory_levels (product_id, location_id, on_hand, reserved) VALUES {} \
              ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
             dialect::values_rows(part.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for t in part {
-            q = q.bind(t.0).bind(t.1).bind(t.2).bind(t.3);
+            s.bind(t.0)?.bind(t.1)?.bind(t.2)?.bind(t.3)?;
         }
-        q.execute(&mut **tx).await?;
     }
     for part in w.lines.chunks(ROWS_PER_STMT) {
-        let sql = format!(
+        s.push(&format!(
             "UPDATE order_lines SET reserved = v.column3, backordered = v.column4 FROM (VALUES {}) AS v \
              WHERE order_lines.order_id = v.column1 AND order_lines.line_no = v.column2",
             dialect::values_rows(part.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for l in part {
-            q = q
-                .bind(l.0)
-                .bind(i64::from(l.1))
-                .bind(i64::from(l.2))
-                .bind(i64::from(l.3));
+            s.bind(l.0)?
+                .bind(i64::from(l.1))?
+                .bind(i64::from(l.2))?
+                .bind(i64::from(l.3))?;
         }
-        q.execute(&mut **tx).await?;
     }
     for part in w.orders.chunks(ROWS_PER_STMT) {
-        let sql = format!(
+        s.push(&format!(
             "UPDATE orders SET risk_score = v.column2, priority = v.column3, status = v.column4, processed_at = v.column5 \
              FROM (VALUES {}) AS v WHERE orders.id = v.column1",
             dialect::values_rows(part.len(), 5)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for o in part {
-            q = q
-                .bind(o.0)
-                .bind(o.1)
-                .bind(o.2)
-                .bind(o.3.as_str())
-                .bind(run.now);
+            s.bind(o.0)?
+                .bind(o.1)?
+                .bind(o.2)?
+                .bind(o.3.as_str())?
+                .bind(run.now)?;
         }
-        q.execute(&mut **tx).await?;
     }
     if !w.marked.is_empty() {
-        sqlx::query(&format!(
-            "UPDATE orders SET processed_at = $2 WHERE {}",
-            dialect::in_id_list("id", 1)
-        ))
-        .bind(dialect::id_list(&w.marked))
-        .bind(run.now)
-        .execute(&mut **tx)
-        .await?;
+        s.push(&format!(
+            "UPDATE orders SET processed_at = ? WHERE {}",
+            dialect::in_id_list_next("id")
+        ));
+        s.bind(run.now)?.bind(dialect::id_list(&w.marked))?;
     }
     if !w.decisions.is_empty() {
         let ids: Vec<i64> = w.decisions.iter().map(|d| d.0).collect();
-        sqlx::query(&format!(
+        s.push(&format!(
             "UPDATE routing_decisions SET current = 0 WHERE current = 1 AND {}",
-            dialect::in_id_list("order_id", 1)
-        ))
-        .bind(dialect::id_list(&ids))
-        .execute(&mut **tx)
-        .await?;
+            dialect::in_id_list_next("order_id")
+        ));
+        s.bind(dialect::id_list(&ids))?;
         for part in w.decisions.chunks(ROWS_PER_STMT) {
-            let sql = format!(
+            s.push(&format!(
                 "INSERT INTO routing_decisions (order_id, at, strategy, explanation, decision, current) VALUES {}",
                 dialect::values_rows(part.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
+            ));
             for d in part {
-                q = q
-                    .bind(d.0)
-                    .bind(run.now)
-                    .bind(d.1.as_str())
-                    .bind(d.2.as_str())
-                    .bind(d.3.as_slice())
-                    .bind(1i64);
+                s.bind(d.0)?
+                    .bind(run.now)?
+                    .bind(d.1.as_str())?
+                    .bind(d.2.as_str())?
+                    .bind(d.3.as_slice())?
+                    .bind(1i64)?;
             }
-            q.execute(&mut **tx).await?;
         }
     }
     if let Some(r) = router {
         let rows: Vec<(i64, i64, i64)> = r.load.iter().map(|(l, v)| (*l, v.0, v.1)).collect();
         for part in rows.chunks(ROWS_PER_STMT) {
-            let sql = format!(
+            s.push(&format!(
                 "INSERT INTO location_day_load (location_id, day, orders, units) VALUES {} \
                  ON CONFLICT (location_id, day) DO UPDATE SET orders = location_day_load.orders + excluded.orders, \
                  units = location_day_load.units + excluded.units",
                 dialect::values_rows(part.len(), 4)
-            );
-            let mut q = sqlx::query(&sql);
+            ));
             for x in part {
-                q = q.bind(x.0).bind(r.day).bind(x.1).bind(x.2);
+                s.bind(x.0)?.bind(r.day)?.bind(x.1)?.bind(x.2)?;
             }
-            q.execute(&mut **tx).await?;
         }
     }
     for part in w.events.chunks(ROWS_PER_STMT) {
-        let sql = format!(
+        s.push(&format!(
             "INSERT INTO timeline_events (order_id, at, kind, actor, summary, detail) VALUES {}",
             dialect::values_rows(part.len(), 6)
-        );
-        let mut q = sqlx::query(&sql);
+        ));
         for e in part {
             let actor = match e.1 {
                 EventKind::Validated => run.actor,
                 _ => RULE_ACTOR,
             };
-            q = q
-                .bind(e.0)
-                .bind(at)
-                .bind(e.1.as_str())
-                .bind(actor)
-                .bind(e.2.as_str())
-                .bind(e.3.as_deref());
+            s.bind(e.0)?
+                .bind(at)?
+                .bind(e.1.as_str())?
+                .bind(actor)?
+                .bind(e.2.as_str())?
+                .bind(e.3.as_deref())?;
         }
-        q.execute(&mut **tx).await?;
     }
-    Ok(())
+    s.execute(tx).await
 }
 
 /// One order's result in a processed set.
@@ -1196,30 +1165,48 @@ pub(crate) async fn process_set(
     ids: &[i64],
     run: &Run<'_>,
 ) -> Result<Vec<SetResult>, StoreError> {
-    let mut loaded = load_all(tx, ids, run.settings).await?;
-    let mut holds = load_holds(tx, ids).await?;
-    let mut products: Vec<i64> = loaded
-        .values()
-        .flat_map(|o| o.lines.iter().map(|l| l.product_id))
-        .collect();
-    products.sort_unstable();
-    products.dedup();
-    let mut lv = load_levels(tx, &products).await?;
-    let mut router = match run.routing {
-        Some(settings) => Some(Router::load(tx, settings, run.now).await?),
-        None => None,
+    // Everything the set needs, read in one round trip: orders, lines, holds, stock levels and
+    // locations; each row's last column says which statement it came from.
+    let script = format!(
+        "SELECT ({}), ({}), ({}), ({}), ({})",
+        orders_sql(),
+        lines_sql(),
+        holds_sql(),
+        levels_sql(),
+        Router::SQL
+    );
+    let row = sqlx::query(&script)
+        .bind(dialect::id_list(ids))
+        .bind(i64::from(run.settings.risk.velocity_window_hours) * 3_600_000)
+        .bind(i64::from(run.settings.risk.velocity_max_orders) + 1)
+        .bind(Router::day_minute(run.now).0)
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut parts: Vec<Vec<Vec<serde_json::Value>>> = Vec::with_capacity(5);
+    for i in 0..5 {
+        let text: String = row.try_get(i)?;
+        parts.push(
+            serde_json::from_str(&text)
+                .map_err(|e| StoreError::Invalid(format!("the set's read, part {i}: {e}")))?,
+        );
+    }
+    let rows_of = |i: usize| -> Vec<JRow<'_>> {
+        parts
+            .get(i)
+            .map(|p| p.iter().map(|r| JRow(r)).collect())
+            .unwrap_or_default()
     };
-    // Location names for the reasons; the router has already read every location.
-    let names: HashMap<i64, String> = match &router {
-        Some(r) => r.locations.iter().map(|l| (l.id, l.name.clone())).collect(),
-        None if lv.at.is_empty() => HashMap::new(),
-        None => {
-            let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM locations")
-                .fetch_all(&mut **tx)
-                .await?;
-            rows.into_iter().collect()
-        }
-    };
+    let (order_rows, line_rows, hold_rows, level_rows, location_rows) =
+        (rows_of(0), rows_of(1), rows_of(2), rows_of(3), rows_of(4));
+    let mut loaded = parse_loaded(&order_rows, &line_rows)?;
+    let mut holds = parse_holds(&hold_rows)?;
+    let mut lv = parse_levels(&level_rows)?;
+    let locations = Router::parse_locations(&location_rows)?;
+    // Location names for the reasons.
+    let names: HashMap<i64, String> = locations.iter().map(|l| (l.id, l.name.clone())).collect();
+    let mut router = run
+        .routing
+        .map(|settings| Router::new(locations, settings, run.now));
     let mut w = Writes::default();
     let mut merges: Vec<(i64, i64)> = Vec::new();
     let mut results: Vec<SetResult> = Vec::with_capacity(ids.len());
