@@ -74,6 +74,13 @@ pub fn typescript() -> String {
         LocationRouting,
         RoutingView,
         RouteCandidateView,
+        ShippingRateView,
+        crate::RateImportReport,
+        crate::BacktestRequest,
+        crate::BacktestReport,
+        engine::route::StockModel,
+        engine::route::BacktestMetrics,
+        engine::route::LocationLoad,
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/oms-domain and crates/oms-app by ts-rs.\n\

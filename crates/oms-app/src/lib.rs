@@ -7,6 +7,7 @@ mod csv_io;
 pub mod demo;
 mod error;
 mod pipeline;
+mod routing;
 mod stock_csv;
 
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
@@ -14,6 +15,10 @@ pub use error::{ApiError, ErrorCode, FieldError};
 pub use oms_domain as domain;
 pub use oms_engine as engine;
 pub use pipeline::{NewLocation, ProcessSummary, StockChangeInput};
+pub use routing::{
+    backtest_csv, BacktestReport, BacktestRequest, RateImportReport, MAX_BACKTEST_ORDERS,
+    RATE_COLUMNS,
+};
 pub use stock_csv::COLUMNS as STOCK_CSV_COLUMNS;
 
 use oms_domain::*;

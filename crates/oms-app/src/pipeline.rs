@@ -92,8 +92,14 @@ fn failure(order_id: i64, e: &ApiError, out: &mut Vec<BulkFailure>) {
 }
 
 impl Api {
-    fn run<'a>(&'a self, settings: &'a PipelineSettings, now: i64) -> Run<'a> {
+    fn run<'a>(
+        &'a self,
+        settings: &'a PipelineSettings,
+        rates: &'a oms_engine::route::RateTable,
+        now: i64,
+    ) -> Run<'a> {
         Run {
+            rates,
             settings,
             policy: &MostAvailable,
             actor: &self.actor,
@@ -126,9 +132,10 @@ impl Api {
     /// Runs the pipeline on one order.
     pub async fn process_order(&self, id: i64) -> Result<ProcessOutcome, ApiError> {
         let s = self.pipeline_settings().await?;
+        let rates = self.store.rate_table().await?;
         Ok(self
             .store
-            .process_order(OrderId::new(id)?, &self.run(&s, now_ms()))
+            .process_order(OrderId::new(id)?, &self.run(&s, &rates, now_ms()))
             .await?)
     }
 
@@ -148,7 +155,8 @@ impl Api {
         let mut size = 16usize;
         let mut rest = ids;
         while !rest.is_empty() {
-            let run = self.run(s, now_ms());
+            let rates = self.store.rate_table().await?;
+            let run = self.run(s, &rates, now_ms());
             let take = size.min(rest.len());
             let t = std::time::Instant::now();
             let items = self.store.process_batch(&rest[..take], &run).await?;
@@ -291,7 +299,8 @@ impl Api {
         let s = self.pipeline_settings().await?;
         let s = &s;
         self.bulk("release", ids, progress, |id| async move {
-            let run = self.run(s, now_ms());
+            let rates = self.store.rate_table().await?;
+            let run = self.run(s, &rates, now_ms());
             self.store.release_order(id, comment, &run).await?;
             Ok(true)
         })
@@ -342,7 +351,8 @@ impl Api {
         let s = &s;
         let r = self
             .bulk("reroute", ids, progress, |id| async move {
-                let run = self.run(s, now_ms());
+                let rates = self.store.rate_table().await?;
+                let run = self.run(s, &rates, now_ms());
                 self.store.reroute_order(id, &run).await?;
                 Ok(true)
             })
@@ -359,9 +369,10 @@ impl Api {
             .map(|i| OrderId::new(*i))
             .collect::<Result<Vec<_>, _>>()?;
         let s = self.pipeline_settings().await?;
+        let rates = self.store.rate_table().await?;
         Ok(self
             .store
-            .merge_orders(&ids, &self.run(&s, now_ms()))
+            .merge_orders(&ids, &self.run(&s, &rates, now_ms()))
             .await?)
     }
 

@@ -13,6 +13,25 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
+pub enum RatesCmd {
+    /// Replace the rate table with a CSV file: location,country,postal_prefix,max_weight_g,
+    /// cost,currency,transit_days (country `*` = everywhere else). Nothing changes if any row
+    /// is bad, unless --good-rows-only.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        good_rows_only: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The rate table.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum Ops {
     /// Run the pipeline (validate → screen → hold/release → merge → prioritise → reserve) on the
     /// orders waiting for it, or again on the given orders.
@@ -96,6 +115,40 @@ pub enum Ops {
         /// A JSON file with the settings (fields left out keep their defaults).
         #[arg(long)]
         set: Option<PathBuf>,
+    },
+    /// The shipping rate table the routing rules estimate cost and transit from.
+    Rates {
+        #[command(subcommand)]
+        what: RatesCmd,
+    },
+    /// Replay past orders through changed routing rules and the current ones, without touching
+    /// them, and compare: shipments, split rate, estimated cost, distance, transit, unrouted
+    /// orders and the load per location.
+    Backtest {
+        /// A JSON file with the changed routing rules (`{"strategies": [...], "fallback": {...}}`,
+        /// the `routing.rules` part of `oms rules`).
+        #[arg(long)]
+        strategy: PathBuf,
+        /// Compare with these rules instead of the current ones.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Orders placed from this day or instant (2026-11-01 or RFC 3339, UTC).
+        #[arg(long)]
+        from: Option<String>,
+        /// Orders placed before this day or instant.
+        #[arg(long)]
+        to: Option<String>,
+        /// The orders of a saved view (name or id) instead of a date range.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        view: Option<String>,
+        /// stocked (every location that carries a SKU can ship it) | on-hand (today's stock, used up)
+        #[arg(long, default_value = "stocked")]
+        stock: String,
+        /// Also write the comparison as CSV.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
     /// Stock locations.
     Locations {
@@ -489,6 +542,140 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
                 writeln!(out, "rules saved")?;
             } else {
                 json(out, &api.pipeline_settings().await?)?;
+            }
+        }
+        Ops::Rates {
+            what:
+                RatesCmd::Import {
+                    file,
+                    good_rows_only,
+                    json: j,
+                },
+        } => {
+            let mode = if good_rows_only {
+                ImportMode::GoodRowsOnly
+            } else {
+                ImportMode::AllOrNothing
+            };
+            let r = api.import_rates_csv(&file, mode).await?;
+            if j {
+                json(out, &r)?;
+            } else {
+                for e in &r.errors {
+                    writeln!(
+                        out,
+                        "row {}, {}: {}",
+                        e.row.unwrap_or(0),
+                        e.column.as_deref().unwrap_or(""),
+                        e.message
+                    )?;
+                }
+                if r.committed {
+                    writeln!(
+                        out,
+                        "{} rates imported (the table was replaced); {} rows skipped",
+                        r.imported, r.skipped_rows
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "nothing imported: {} errors (--good-rows-only imports the good rows)",
+                        r.error_count
+                    )?;
+                }
+            }
+            if !r.committed {
+                bail!("the rate table was not changed");
+            }
+        }
+        Ops::Rates {
+            what: RatesCmd::List { json: j },
+        } => {
+            let r = api.list_rates().await?;
+            if j {
+                json(out, &r)?;
+            } else {
+                writeln!(
+                    out,
+                    "location\tcountry\tpostal prefix\tmax weight g\tcost\ttransit days"
+                )?;
+                for x in &r {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        x.location_name,
+                        x.country,
+                        x.postal_prefix,
+                        x.max_weight_g.map(|w| w.to_string()).unwrap_or_default(),
+                        crate::money(x.cost_minor, &x.currency),
+                        x.transit_days
+                    )?;
+                }
+            }
+        }
+        Ops::Backtest {
+            strategy,
+            baseline,
+            from,
+            to,
+            view,
+            stock,
+            csv,
+            json: j,
+        } => {
+            let read = |p: &PathBuf| -> Result<oms_app::engine::route::RoutingSettings> {
+                let text = std::fs::read_to_string(p)?;
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+            };
+            let mut query = match &view {
+                Some(v) => {
+                    let views = api.list_views().await?;
+                    match views
+                        .into_iter()
+                        .find(|x| x.name.eq_ignore_ascii_case(v) || x.id.to_string() == *v)
+                    {
+                        Some(x) => x.query,
+                        None => bail!("no saved view named {v:?}"),
+                    }
+                }
+                None => oms_app::domain::OrderQuery::default(),
+            };
+            if let Some(f) = &from {
+                query.placed_from = Some(parse_instant(f)?);
+            }
+            if let Some(t) = &to {
+                query.placed_to = Some(parse_instant(t)?);
+            }
+            let stock = match stock.as_str() {
+                "stocked" => oms_app::engine::route::StockModel::Stocked,
+                "on-hand" | "on_hand" => oms_app::engine::route::StockModel::OnHandNow,
+                other => bail!("--stock: {other:?} is not stocked or on-hand"),
+            };
+            let req = oms_app::BacktestRequest {
+                query,
+                candidate: read(&strategy)?,
+                baseline: baseline.as_ref().map(read).transpose()?,
+                stock,
+            };
+            let r = api.backtest(&req, &progress).await?;
+            if let Some(p) = &csv {
+                api.export_backtest_csv(&r, p).await?;
+            }
+            if j {
+                json(out, &r)?;
+            } else {
+                write!(out, "{}", oms_app::backtest_csv(&r).replace(',', "\t"))?;
+                writeln!(
+                    out,
+                    "\n{} orders replayed twice in {:.1} s{}",
+                    r.orders,
+                    r.seconds,
+                    if r.truncated {
+                        " (the newest; more matched)"
+                    } else {
+                        ""
+                    }
+                )?;
             }
         }
         Ops::Locations {

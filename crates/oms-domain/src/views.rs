@@ -343,6 +343,12 @@ pub struct RoutingView {
     /// How precisely the ship-to address was located: postal_code, city, region, country, unknown.
     pub precision: String,
     pub distance_km: Option<f64>,
+    /// Estimated shipping cost of the used locations, from the rate table (in `cost_currency`).
+    #[ts(type = "number | null")]
+    pub cost_minor: Option<i64>,
+    pub cost_currency: Option<String>,
+    /// Longest estimated transit of the used locations.
+    pub transit_days: Option<u32>,
     /// The rule that chose the winner (a ranking, or e.g. "only_candidate").
     pub winner_rule: Option<String>,
     pub shipments: u32,
@@ -536,4 +542,22 @@ mod tests {
             prop_assert_eq!(days_from_civil(y, m, d), day);
         }
     }
+}
+
+/// One shipping rate of the rate table: from a location to a zone (country, postal prefix or
+/// everywhere else), up to a weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ShippingRateView {
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub location_name: String,
+    /// ISO country code, or "*" for every other destination.
+    pub country: String,
+    /// Postal codes starting with this; empty: the whole country.
+    pub postal_prefix: String,
+    pub max_weight_g: Option<u32>,
+    #[ts(type = "number")]
+    pub cost_minor: i64,
+    pub currency: String,
+    pub transit_days: u32,
 }

@@ -3,6 +3,7 @@
 //! in `dialect`; the rest is kept portable to PostgreSQL ($N placeholders, ON CONFLICT, RETURNING,
 //! row-value keyset pagination).
 
+mod backtest;
 mod dialect;
 mod error;
 mod inventory;
@@ -10,6 +11,7 @@ mod orders;
 mod pipeline;
 mod process;
 mod query;
+mod rates;
 mod read;
 mod write;
 
@@ -34,6 +36,8 @@ pub struct Store {
     /// (a connection's cache is dropped whenever another connection has written).
     writer: SqlitePool,
     path: PathBuf,
+    /// The shipping rate table, read once after each import (`rate_table`).
+    rates: std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<oms_engine::route::RateTable>>>>,
 }
 
 impl Store {
@@ -77,6 +81,7 @@ impl Store {
             pool,
             writer,
             path: path.to_path_buf(),
+            rates: Default::default(),
         })
     }
 

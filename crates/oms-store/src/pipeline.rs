@@ -20,6 +20,8 @@ pub struct Run<'a> {
     pub now: i64,
     /// The routing rules, when they place the stock (else `policy` does).
     pub routing: Option<&'a oms_engine::route::RoutingSettings>,
+    /// Cost and transit estimates for the routing rules (the rate table; carriers later).
+    pub rates: &'a dyn oms_engine::route::RateSource,
 }
 
 use crate::process::{process_one, process_set};

@@ -15,7 +15,7 @@ use crate::pipeline::{merge_into, parse_status, Run};
 use crate::{dialect, now_ms, StoreError};
 use oms_domain::*;
 use oms_engine::route::{
-    route, GeoPoint, NoRates, Precision, RouteDecision, RouteLine, RouteLocation, RouteOrder,
+    route, GeoPoint, Precision, RouteDecision, RouteLine, RouteLocation, RouteOrder,
     RoutingSettings,
 };
 use oms_engine::*;
@@ -62,10 +62,13 @@ struct Hold {
 /// One row of the set's read, as SQLite's `json_array` built it: the read returns one row
 /// whose columns are JSON arrays of rows, because every row fetched is a message (and a
 /// thread wake-up) from SQLite's thread — ≈60 per set before, one now.
-struct JRow<'a>(&'a [serde_json::Value]);
+pub(crate) struct JRow<'a>(pub(crate) &'a [serde_json::Value]);
 
 impl JRow<'_> {
-    fn try_get<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
+    pub(crate) fn try_get<T: serde::de::DeserializeOwned>(
+        &self,
+        i: usize,
+    ) -> Result<T, StoreError> {
         let v = self
             .0
             .get(i)
@@ -341,6 +344,49 @@ fn parse_levels(rows: &[JRow<'_>]) -> Result<Levels, StoreError> {
     Ok(lv)
 }
 
+pub(crate) fn parse_locations(rows: &[JRow<'_>]) -> Result<Vec<RouteLocation>, StoreError> {
+    let mut locations = Vec::with_capacity(rows.len());
+    let u = |v: Option<i64>| v.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX));
+    for r in rows {
+        let address: String = r.try_get(5)?;
+        let country = serde_json::from_str::<Option<AddressView>>(&address)
+            .ok()
+            .flatten()
+            .map(|a| a.country);
+        let point = match (r.try_get::<Option<f64>>(3)?, r.try_get::<Option<f64>>(4)?) {
+            (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
+            _ => None,
+        };
+        locations.push(RouteLocation {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            kind: LocationKind::parse(&r.try_get::<String>(2)?)
+                .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?,
+            point,
+            country,
+            ships_to: r
+                .try_get::<String>(6)?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            priority: r.try_get(7)?,
+            paused: r.try_get::<i64>(8)? == 0,
+            capacity_orders: u(r.try_get(9)?),
+            capacity_units: u(r.try_get(10)?),
+            cutoff_minute_utc: u(r.try_get(11)?),
+            used_orders_today: u(Some(r.try_get(12)?)).unwrap_or(0),
+            used_units_today: u(Some(r.try_get(13)?)).unwrap_or(0),
+        });
+    }
+    locations.sort_by_key(|l| l.id);
+    Ok(locations)
+}
+
+/// Every location with what it took on day $4 (the set's read binds $1–$3 for the others).
+pub(crate) const LOCATIONS_SQL: &str = "SELECT json_group_array(json_array(l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, \
+             l.active, l.capacity_orders, l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0))) FROM locations l \
+             LEFT JOIN location_day_load d ON d.location_id = l.id AND d.day = $4";
+
 /// The routing rules for one set: every location with what it took today, updated as each
 /// order of the set is routed, so capacity holds inside the set too.
 pub(crate) struct Router<'a> {
@@ -353,10 +399,7 @@ pub(crate) struct Router<'a> {
 }
 
 impl<'a> Router<'a> {
-    /// Every location with what it took today ($4 the day).
-    const SQL: &'static str = "SELECT json_group_array(json_array(l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, \
-             l.active, l.capacity_orders, l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0))) FROM locations l \
-             LEFT JOIN location_day_load d ON d.location_id = l.id AND d.day = $4";
+    const SQL: &'static str = LOCATIONS_SQL;
 
     fn new(locations: Vec<RouteLocation>, settings: &'a RoutingSettings, now: i64) -> Router<'a> {
         let (day, minute) = Self::day_minute(now);
@@ -367,44 +410,6 @@ impl<'a> Router<'a> {
             minute,
             load: HashMap::new(),
         }
-    }
-
-    fn parse_locations(rows: &[JRow<'_>]) -> Result<Vec<RouteLocation>, StoreError> {
-        let mut locations = Vec::with_capacity(rows.len());
-        let u = |v: Option<i64>| v.map(|v| u32::try_from(v.max(0)).unwrap_or(u32::MAX));
-        for r in rows {
-            let address: String = r.try_get(5)?;
-            let country = serde_json::from_str::<Option<AddressView>>(&address)
-                .ok()
-                .flatten()
-                .map(|a| a.country);
-            let point = match (r.try_get::<Option<f64>>(3)?, r.try_get::<Option<f64>>(4)?) {
-                (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
-                _ => None,
-            };
-            locations.push(RouteLocation {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                kind: LocationKind::parse(&r.try_get::<String>(2)?)
-                    .map_err(|e| StoreError::Invalid(format!("stored value: {e}")))?,
-                point,
-                country,
-                ships_to: r
-                    .try_get::<String>(6)?
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect(),
-                priority: r.try_get(7)?,
-                paused: r.try_get::<i64>(8)? == 0,
-                capacity_orders: u(r.try_get(9)?),
-                capacity_units: u(r.try_get(10)?),
-                cutoff_minute_utc: u(r.try_get(11)?),
-                used_orders_today: u(Some(r.try_get(12)?)).unwrap_or(0),
-                used_units_today: u(Some(r.try_get(13)?)).unwrap_or(0),
-            });
-        }
-        locations.sort_by_key(|l| l.id);
-        Ok(locations)
     }
 
     fn day_minute(now: i64) -> (i64, u32) {
@@ -418,7 +423,7 @@ impl<'a> Router<'a> {
         o: &Loaded,
         needs: &[LineNeed],
         stock: &Stock,
-        _run: &Run<'_>,
+        run: &Run<'_>,
     ) -> (ReservationPlan, RouteDecision) {
         let a = o.facts.ship_to.as_ref();
         let order = RouteOrder {
@@ -431,7 +436,7 @@ impl<'a> Router<'a> {
             tags: o.facts.tags.clone(),
             value_minor: o.facts.grand_total,
             weight_g: 0,
-            dest: a.and_then(locate),
+            dest: a.and_then(locate_address),
             pickup_location: None,
             lines: needs
                 .iter()
@@ -451,7 +456,7 @@ impl<'a> Router<'a> {
             &order,
             &self.locations,
             stock,
-            &NoRates,
+            run.rates,
             self.settings,
             self.minute,
         );
@@ -503,7 +508,7 @@ pub(crate) fn decompress(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
 
 /// Where the ship-to address is, as precisely as the bundled data allows (`oms-geo`: postal
 /// code, else city, else region, else country centroid; offline).
-fn locate(a: &AddressFacts) -> Option<(GeoPoint, Precision)> {
+pub(crate) fn locate_address(a: &AddressFacts) -> Option<(GeoPoint, Precision)> {
     let g = oms_geo::Geocoder::global()?;
     let at = g.locate(
         &a.country,
@@ -1201,7 +1206,7 @@ pub(crate) async fn process_set(
     let mut loaded = parse_loaded(&order_rows, &line_rows)?;
     let mut holds = parse_holds(&hold_rows)?;
     let mut lv = parse_levels(&level_rows)?;
-    let locations = Router::parse_locations(&location_rows)?;
+    let locations = parse_locations(&location_rows)?;
     // Location names for the reasons.
     let names: HashMap<i64, String> = locations.iter().map(|l| (l.id, l.name.clone())).collect();
     let mut router = run

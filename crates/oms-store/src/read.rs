@@ -364,6 +364,16 @@ impl Store {
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_else(|| "unknown".into()),
             distance_km: d.distance_km,
+            cost_minor: d.cost_minor,
+            cost_currency: match d.cost_minor {
+                Some(_) => {
+                    sqlx::query_scalar("SELECT currency FROM shipping_rates LIMIT 1")
+                        .fetch_optional(self.pool())
+                        .await?
+                }
+                None => None,
+            },
+            transit_days: d.transit_days,
             winner_rule: d.winner_rule.clone(),
             shipments: d.shipments,
             waits_for: d.waits_for.map(name_of),

@@ -353,6 +353,14 @@ export type RoutingView = { at: number, strategy: string, explanation: string,
  */
 precision: string, distance_km: number | null, 
 /**
+ * Estimated shipping cost of the used locations, from the rate table (in `cost_currency`).
+ */
+cost_minor: number | null, cost_currency: string | null, 
+/**
+ * Longest estimated transit of the used locations.
+ */
+transit_days: number | null, 
+/**
  * The rule that chose the winner (a ranking, or e.g. "only_candidate").
  */
 winner_rule: string | null, shipments: number, 
@@ -374,3 +382,106 @@ rejected_by: string | null, reason: string | null,
  * The ranking values it was compared by, e.g. ("nearest", 212.4).
  */
 values: Array<[string, number]>, chosen: boolean, };
+
+export type ShippingRateView = { location_id: number, location_name: string, 
+/**
+ * ISO country code, or "*" for every other destination.
+ */
+country: string, 
+/**
+ * Postal codes starting with this; empty: the whole country.
+ */
+postal_prefix: string, max_weight_g: number | null, cost_minor: number, currency: string, transit_days: number, };
+
+export type RateImportReport = { imported: number, skipped_rows: number, 
+/**
+ * The first errors (at most 200), each naming its row and column.
+ */
+errors: Array<FieldError>, error_count: number, committed: boolean, };
+
+export type BacktestRequest = { 
+/**
+ * The orders: its filters (dates, status, channel, country, tag, search) as in the order
+ * list; a saved view's query can be passed as it is.
+ */
+query: OrderQuery, 
+/**
+ * The changed rules.
+ */
+candidate: RoutingSettings, 
+/**
+ * The rules to compare with; none: the current rules.
+ */
+baseline: RoutingSettings | null, stock: StockModel, };
+
+export type BacktestReport = { orders: number, 
+/**
+ * The orders matched more than the backtest replays (the newest ones were taken).
+ */
+truncated: boolean, stock: StockModel, baseline: BacktestMetrics, candidate: BacktestMetrics, 
+/**
+ * Orders whose main location differs between the two.
+ */
+changed_orders: number, 
+/**
+ * Currency of the cost estimates (the rate table's), if any.
+ */
+currency: string | null, seconds: number, };
+
+export type StockModel = "stocked" | "on_hand_now";
+
+export type BacktestMetrics = { orders: number, 
+/**
+ * Every unit placed.
+ */
+routed: number, 
+/**
+ * Some units placed, some short.
+ */
+partial: number, 
+/**
+ * Nothing placed (no location could, or the order waits for a full location).
+ */
+unrouted: number, 
+/**
+ * Orders held back by a full location (`WhenFull::Wait`), part of `unrouted`.
+ */
+waiting: number, 
+/**
+ * Parcels: locations used, summed over the orders.
+ */
+shipments: number, 
+/**
+ * Orders shipped from more than one location.
+ */
+split_orders: number, 
+/**
+ * `split_orders` / orders with anything placed.
+ */
+split_rate: number, 
+/**
+ * Estimated shipping cost of the orders that have an estimate for every location used.
+ */
+cost_minor: number, orders_with_cost: number, 
+/**
+ * Mean distance from the main location to the destination, where both are known.
+ */
+avg_distance_km: number | null, orders_with_distance: number, avg_transit_days: number | null, 
+/**
+ * Per location, busiest first.
+ */
+per_location: Array<LocationLoad>, 
+/**
+ * Orders per strategy name (which strategy of the rules routed them).
+ */
+by_strategy: Array<[string, bigint]>, };
+
+export type LocationLoad = { location_id: number, name: string, 
+/**
+ * Orders it ships (all or part of).
+ */
+orders: number, units: number, 
+/**
+ * Its busiest day, in orders.
+ */
+peak_day_orders: number, };

@@ -6,6 +6,7 @@ mod csv;
 mod invariants;
 mod orders;
 mod pipeline;
+mod routing;
 
 use oms_app::{Actor, Api};
 

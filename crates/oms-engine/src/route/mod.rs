@@ -8,8 +8,13 @@
 //! remaining capacity today (orders, units, cut-off) is never exceeded. When a strategy does not
 //! list `NotPaused` or `CapacityLeft`, they are applied after its own filters.
 
+mod backtest;
 mod rates;
 
+pub use backtest::{
+    changed, simulate, starting_stock, BacktestMetrics, BacktestOrder, LocationLoad, Simulation,
+    StockModel,
+};
 pub use rates::{Estimate, NoRates, RateRow, RateSource, RateTable, Zone};
 
 use crate::reserve::{Allocation, Stock};

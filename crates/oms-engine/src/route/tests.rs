@@ -1655,4 +1655,159 @@ fn settings_have_defaults_and_tagged_shapes() {
 // ------------------------------------------------------------------------------------------
 // Properties
 
+// ---- backtest ----
+
+fn past(id: i64, day: i64, lines: Vec<RouteLine>) -> BacktestOrder {
+    let mut o = order(lines);
+    o.order_id = id;
+    BacktestOrder {
+        order: o,
+        day,
+        minute: NOW,
+    }
+}
+
+#[test]
+fn backtest_compares_nearest_with_priority_and_counts_what_changed() {
+    let mut locs = germany();
+    locs[2].priority = 5; // Munich preferred by priority
+    let levels = [(10, 1, 0), (10, 2, 0), (10, 3, 0)];
+    let orders: Vec<BacktestOrder> = (1..=4)
+        .map(|i| past(i, 100, vec![line(1, 10, 1)]))
+        .collect();
+    let nearest = only(strategy(vec![Filter::HasStock], vec![Ranker::Nearest]));
+    let by_priority = only(strategy(
+        vec![Filter::HasStock],
+        vec![Ranker::LocationPriority],
+    ));
+    let st = starting_stock(&levels, StockModel::Stocked);
+    let a = simulate(&orders, &locs, &st, StockModel::Stocked, &NoRates, &nearest);
+    let b = simulate(
+        &orders,
+        &locs,
+        &st,
+        StockModel::Stocked,
+        &NoRates,
+        &by_priority,
+    );
+    assert_eq!(a.metrics.routed, 4);
+    assert_eq!(a.metrics.per_location.len(), 1);
+    assert_eq!(a.metrics.per_location[0].name, "Berlin");
+    assert_eq!(b.metrics.per_location[0].name, "Munich");
+    assert_eq!(b.metrics.per_location[0].units, 4);
+    assert!(a.metrics.avg_distance_km.unwrap_or(f64::MAX) < 40.0);
+    assert!(b.metrics.avg_distance_km.unwrap_or(0.0) > 400.0);
+    assert_eq!(changed(&a, &b), 4);
+    assert_eq!(changed(&a, &a), 0);
+    assert_eq!(a.metrics.by_strategy, vec![("test".to_string(), 4)]);
+}
+
+#[test]
+fn backtest_counts_capacity_per_day_and_starts_each_day_empty() {
+    let mut locs = germany();
+    locs[0].capacity_orders = Some(2); // Berlin takes two a day
+    let levels = [(10, 1, 0), (10, 2, 0)];
+    let orders = vec![
+        past(1, 100, vec![line(1, 10, 1)]),
+        past(2, 100, vec![line(1, 10, 1)]),
+        past(3, 100, vec![line(1, 10, 1)]),
+        past(4, 101, vec![line(1, 10, 1)]),
+    ];
+    let s = only(strategy(
+        vec![Filter::HasStock, Filter::CapacityLeft],
+        vec![Ranker::Nearest],
+    ));
+    let st = starting_stock(&levels, StockModel::Stocked);
+    let r = simulate(&orders, &locs, &st, StockModel::Stocked, &NoRates, &s);
+    assert_eq!(r.main_location, vec![Some(1), Some(1), Some(2), Some(1)]);
+    let berlin = r.metrics.per_location.iter().find(|l| l.location_id == 1);
+    assert_eq!(berlin.map(|l| (l.orders, l.peak_day_orders)), Some((3, 2)));
+    // Waiting instead of routing elsewhere: the third order of the day is not routed.
+    let mut wait = strategy(
+        vec![Filter::HasStock, Filter::CapacityLeft],
+        vec![Ranker::Nearest],
+    );
+    wait.when_full = WhenFull::Wait;
+    let r = simulate(
+        &orders,
+        &locs,
+        &st,
+        StockModel::Stocked,
+        &NoRates,
+        &only(wait),
+    );
+    assert_eq!((r.metrics.unrouted, r.metrics.waiting), (1, 1));
+}
+
+#[test]
+fn backtest_with_stock_on_hand_uses_it_up_and_splits_when_it_must() {
+    let locs = germany();
+    // Berlin has 3, Leipzig 1 of product 10.
+    let levels = [(10, 1, 3), (10, 2, 1)];
+    let orders = vec![
+        past(1, 100, vec![line(1, 10, 2)]), // Berlin
+        past(2, 100, vec![line(1, 10, 2)]), // Berlin 1 + Leipzig 1: split
+        past(3, 100, vec![line(1, 10, 1)]), // nothing left
+    ];
+    let s = only(strategy(vec![Filter::HasStock], vec![Ranker::Nearest]));
+    let st = starting_stock(&levels, StockModel::OnHandNow);
+    let r = simulate(&orders, &locs, &st, StockModel::OnHandNow, &NoRates, &s);
+    assert_eq!((r.metrics.routed, r.metrics.unrouted), (2, 1));
+    assert_eq!(r.metrics.split_orders, 1);
+    assert_eq!(r.metrics.shipments, 3);
+    assert!((r.metrics.split_rate - 0.5).abs() < 1e-9);
+    assert_eq!(r.main_location, vec![Some(1), Some(1), None]);
+    // The same orders against "stocked" locations all route from Berlin, in one parcel each.
+    let st = starting_stock(&levels, StockModel::Stocked);
+    let r = simulate(&orders, &locs, &st, StockModel::Stocked, &NoRates, &s);
+    assert_eq!(
+        (
+            r.metrics.routed,
+            r.metrics.split_orders,
+            r.metrics.shipments
+        ),
+        (3, 0, 3)
+    );
+}
+
+#[test]
+fn backtest_sums_estimated_cost_and_transit_from_the_rate_table() {
+    let locs = germany();
+    let levels = [(10, 1, 0), (10, 3, 0)];
+    let rates = RateTable::new([
+        RateRow {
+            location_id: 1,
+            zone: Zone::Country("DE".into()),
+            cost_minor: 590,
+            transit_days: 1,
+            max_weight_g: None,
+        },
+        RateRow {
+            location_id: 3,
+            zone: Zone::Country("DE".into()),
+            cost_minor: 390,
+            transit_days: 3,
+            max_weight_g: None,
+        },
+    ]);
+    let orders: Vec<BacktestOrder> = (1..=3)
+        .map(|i| past(i, 100, vec![line(1, 10, 1)]))
+        .collect();
+    let st = starting_stock(&levels, StockModel::Stocked);
+    let cheap = only(strategy(vec![Filter::HasStock], vec![Ranker::LowestCost]));
+    let fast = only(strategy(
+        vec![Filter::HasStock],
+        vec![Ranker::FastestTransit],
+    ));
+    let a = simulate(&orders, &locs, &st, StockModel::Stocked, &rates, &cheap);
+    let b = simulate(&orders, &locs, &st, StockModel::Stocked, &rates, &fast);
+    assert_eq!(
+        (a.metrics.cost_minor, a.metrics.orders_with_cost),
+        (1170, 3)
+    );
+    assert_eq!(a.metrics.avg_transit_days, Some(3.0));
+    assert_eq!(b.metrics.cost_minor, 1770);
+    assert_eq!(b.metrics.avg_transit_days, Some(1.0));
+}
+
 mod props;

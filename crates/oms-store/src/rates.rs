@@ -1,0 +1,100 @@
+//! The shipping rate table: replaced as a whole by an import, read by the routing rules (kept
+//! in memory until the next import) and by the backtest.
+
+use crate::inventory::begin_write;
+use crate::{dialect, Store, StoreError};
+use oms_domain::ShippingRateView;
+use oms_engine::route::{RateRow, RateTable, Zone};
+use std::sync::Arc;
+
+impl Store {
+    /// Replaces every rate with `rows` (location ids must exist) in one transaction.
+    pub async fn replace_rates(&self, rows: &[ShippingRateView]) -> Result<u64, StoreError> {
+        let mut tx = begin_write(self).await?;
+        sqlx::query("DELETE FROM shipping_rates")
+            .execute(&mut *tx)
+            .await?;
+        for part in rows.chunks(500) {
+            let sql = format!(
+                "INSERT INTO shipping_rates (location_id, country, postal_prefix, max_weight_g, cost_minor, currency, transit_days) VALUES {}",
+                dialect::values_rows(part.len(), 7)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in part {
+                q = q
+                    .bind(r.location_id)
+                    .bind(&r.country)
+                    .bind(&r.postal_prefix)
+                    .bind(r.max_weight_g.map(i64::from))
+                    .bind(r.cost_minor)
+                    .bind(&r.currency)
+                    .bind(i64::from(r.transit_days));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.forget_rates();
+        Ok(rows.len() as u64)
+    }
+
+    /// Every rate, by location name, then country ('*' last), prefix and weight.
+    pub async fn rates(&self) -> Result<Vec<ShippingRateView>, StoreError> {
+        type RateRecord = (i64, String, String, String, Option<i64>, i64, String, i64);
+        let rows: Vec<RateRecord> =
+            sqlx::query_as(
+                "SELECT r.location_id, l.name, r.country, r.postal_prefix, r.max_weight_g, r.cost_minor, r.currency, r.transit_days \
+                 FROM shipping_rates r JOIN locations l ON l.id = r.location_id \
+                 ORDER BY l.name, r.country = '*', r.country, r.postal_prefix, COALESCE(r.max_weight_g, 1 << 40), r.id",
+            )
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ShippingRateView {
+                location_id: r.0,
+                location_name: r.1,
+                country: r.2,
+                postal_prefix: r.3,
+                max_weight_g: r.4.and_then(|w| u32::try_from(w).ok()),
+                cost_minor: r.5,
+                currency: r.6,
+                transit_days: u32::try_from(r.7).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The rate table for the routing rules, read once and kept until the next import.
+    pub async fn rate_table(&self) -> Result<Arc<RateTable>, StoreError> {
+        if let Ok(g) = self.rates.read() {
+            if let Some(t) = g.as_ref() {
+                return Ok(Arc::clone(t));
+            }
+        }
+        let t = Arc::new(RateTable::new(self.rates().await?.into_iter().map(|r| {
+            RateRow {
+                location_id: r.location_id,
+                zone: match (r.country.as_str(), r.postal_prefix.is_empty()) {
+                    ("*", _) => Zone::Rest,
+                    (_, true) => Zone::Country(r.country),
+                    (_, false) => Zone::PostalPrefix {
+                        country: r.country,
+                        prefix: r.postal_prefix,
+                    },
+                },
+                cost_minor: r.cost_minor,
+                transit_days: r.transit_days,
+                max_weight_g: r.max_weight_g,
+            }
+        })));
+        if let Ok(mut g) = self.rates.write() {
+            *g = Some(Arc::clone(&t));
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn forget_rates(&self) {
+        if let Ok(mut g) = self.rates.write() {
+            *g = None;
+        }
+    }
+}
