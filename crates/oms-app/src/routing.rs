@@ -340,9 +340,10 @@ impl Api {
     }
 }
 
-fn read_rates(
-    path: &Path,
-) -> Result<Vec<(u32, std::collections::HashMap<String, String>)>, ApiError> {
+/// A CSV record by lower-case column name, with its 1-based row.
+type Record = (u32, std::collections::HashMap<String, String>);
+
+fn read_rates(path: &Path) -> Result<Vec<Record>, ApiError> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
