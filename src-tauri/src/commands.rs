@@ -2,6 +2,7 @@
 //! `ApiError` (a machine code, a message, field details).
 
 use crate::AppState;
+use oms_app::domain::ShippingRateView;
 use oms_app::domain::{
     BulkResult, ConnectionView, Dashboard, HoldReason, InventoryPage, InventoryQuery, LocationView,
     MovementView, OrderDetail, OrderPage, OrderQuery, OrderRow, ProcessOutcome, ReviewRow,
@@ -9,8 +10,8 @@ use oms_app::domain::{
 };
 use oms_app::engine::PipelineSettings;
 use oms_app::{
-    ApiError, AppInfo, ExportReport, ImportMode, ImportReport, NewLocation, ProcessSummary,
-    Progress, StockChangeInput,
+    ApiError, AppInfo, BacktestReport, BacktestRequest, ExportReport, ImportMode, ImportReport,
+    NewLocation, ProcessSummary, Progress, RateImportReport, StockChangeInput,
 };
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
@@ -57,6 +58,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         ledger,
         change_stock,
         import_stock_csv,
+        list_rates,
+        import_rates_csv,
+        backtest,
+        export_backtest_csv,
         ui_ready
     ]
 }
@@ -316,6 +321,38 @@ async fn import_stock_csv(
     mode: ImportMode,
 ) -> R<ImportReport> {
     s.api.import_stock_csv(&path, mode).await
+}
+
+#[tauri::command]
+async fn list_rates(s: State<'_, AppState>) -> R<Vec<ShippingRateView>> {
+    s.api.list_rates().await
+}
+
+#[tauri::command]
+async fn import_rates_csv(
+    s: State<'_, AppState>,
+    path: PathBuf,
+    mode: ImportMode,
+) -> R<RateImportReport> {
+    s.api.import_rates_csv(&path, mode).await
+}
+
+#[tauri::command]
+async fn backtest(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    request: BacktestRequest,
+) -> R<BacktestReport> {
+    s.api.backtest(&request, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn export_backtest_csv(
+    s: State<'_, AppState>,
+    report: BacktestReport,
+    path: PathBuf,
+) -> R<()> {
+    s.api.export_backtest_csv(&report, &path).await
 }
 
 /// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time

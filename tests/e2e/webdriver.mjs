@@ -48,6 +48,11 @@ export class Session {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
 
+  /** Runs `script` with a callback as its last argument; resolves with what it is called with. */
+  execAsync(script, args = []) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
   async screenshot(path) {
     const { writeFile } = await import('node:fs/promises');
     const b64 = await this.cmd('GET', '/screenshot');

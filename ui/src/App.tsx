@@ -12,6 +12,7 @@ import { Orders } from './screens/orders/Orders';
 import { Inventory } from './screens/inventory/Inventory';
 import { Locations } from './screens/locations/Locations';
 import { Review } from './screens/review/Review';
+import { Routing } from './screens/routing/Routing';
 import { Rules } from './screens/rules/Rules';
 
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
   else if (route.name === 'inventory') screen = <Inventory />;
   else if (route.name === 'locations') screen = <Locations />;
   else if (route.name === 'rules') screen = <Rules />;
+  else if (route.name === 'routing') screen = <Routing />;
   else screen = <Dashboard />;
   return (
     <div className="app">
@@ -48,6 +50,7 @@ export function App() {
           {nav('inventory', '/inventory', t('nav.inventory'), 'nav-inventory')}
           {nav('locations', '/locations', t('nav.locations'), 'nav-locations')}
           {nav('rules', '/rules', t('nav.rules'), 'nav-rules')}
+          {nav('routing', '/routing', t('nav.routing'), 'nav-routing')}
           {nav('connections', '/connections', t('nav.connections'), 'nav-connections')}
         </nav>
         <div className="sidebar-foot">

@@ -8,7 +8,8 @@ export type Route =
   | { name: 'review' }
   | { name: 'inventory' }
   | { name: 'locations' }
-  | { name: 'rules' };
+  | { name: 'rules' }
+  | { name: 'routing' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -19,6 +20,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'inventory') return { name: 'inventory' };
   if (parts[0] === 'locations') return { name: 'locations' };
   if (parts[0] === 'rules') return { name: 'rules' };
+  if (parts[0] === 'routing') return { name: 'routing' };
   return { name: 'dashboard' };
 }
 

@@ -250,7 +250,6 @@ impl Api {
                 total: total as u64,
             })
         };
-        tick(0, 1);
         let mut q = req.query.clone();
         q.cursor = None;
         q.limit = 1000;
@@ -278,10 +277,14 @@ impl Api {
         }
         // Reading and locating is the long part: it reports progress per chunk.
         let mut orders = Vec::with_capacity(ids.len());
-        let total = ids.len() * 2;
+        // Progress counts orders read; the two runs after it take a fraction of that time.
+        let total = ids.len();
         for (i, chunk) in ids.chunks(10_000).enumerate() {
             orders.extend(self.store.backtest_orders(chunk).await?);
-            tick((i * 10_000 + chunk.len()).min(ids.len()), total);
+            tick(
+                (i * 10_000 + chunk.len()).min(total).saturating_sub(1),
+                total,
+            );
         }
         orders.sort_by_key(|o| (o.day, o.minute, o.order.order_id));
         let locations = self.store.backtest_locations().await?;

@@ -6,7 +6,7 @@ import type {
   ApiError, AppInfo, BulkResult, ConnectionView, Dashboard, ExportReport, HoldReason, ImportMode, ImportReport,
   InventoryPage, InventoryQuery, LocationView, MovementView, NewLocation, OrderDetail, OrderPage, OrderQuery,
   OrderRow, PipelineSettings, ProcessOutcome, ProcessSummary, Progress, ReviewRow, SavedView, StatusCount,
-  StockChangeInput, TimelineEventView,
+  StockChangeInput, TimelineEventView, ShippingRateView, RateImportReport, BacktestRequest, BacktestReport,
 } from './bindings';
 
 export const api = {
@@ -51,6 +51,10 @@ export const api = {
   ledger: (sku: string, locationId: number | null) => invoke<MovementView[]>('ledger', { sku, locationId }),
   changeStock: (changes: StockChangeInput[]) => invoke<number>('change_stock', { changes }),
   importStockCsv: (path: string, mode: ImportMode) => invoke<ImportReport>('import_stock_csv', { path, mode }),
+  listRates: () => invoke<ShippingRateView[]>('list_rates'),
+  importRatesCsv: (path: string, mode: ImportMode) => invoke<RateImportReport>('import_rates_csv', { path, mode }),
+  backtest: (request: BacktestRequest) => invoke<BacktestReport>('backtest', { request }),
+  exportBacktestCsv: (report: BacktestReport, path: string) => invoke<null>('export_backtest_csv', { report, path }),
 };
 
 let readySent = false;

@@ -4,7 +4,7 @@ import { useI18n } from '../i18n';
 /** The result of a CSV import: the headline, each bad row by row and column, and — when nothing
  * was imported because of bad rows — the offer to import only the good ones. */
 export function ImportReportCard({ report, headline, testid, onGoodRows, onDismiss }: {
-  report: ImportReport; headline: string; testid: string; onGoodRows: () => void; onDismiss: () => void;
+  report: Pick<ImportReport, 'errors' | 'committed'>; headline: string; testid: string; onGoodRows: () => void; onDismiss: () => void;
 }) {
   const { t } = useI18n();
   return (

@@ -1,11 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { PipelineSettings, Ranker, SplitPolicy, Strategy, WhenFull } from '../../api/bindings';
-
-const RANKERS: Ranker['kind'][] = ['nearest', 'lowest_cost', 'fastest_transit', 'location_priority', 'fewest_shipments', 'spread_load'];
+import type { PipelineSettings } from '../../api/bindings';
 import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
+import { go } from '../../route';
 
 const list = (s: string, sep: RegExp) => s.split(sep).map((x) => x.trim()).filter(Boolean);
 
@@ -84,8 +83,8 @@ export function Rules() {
           <div className="card stack" data-testid="rules-routing">
             <h2>{t('rules.routing')}</h2>
             <label className="row gap"><input type="checkbox" data-testid="routing-enabled" checked={s.routing.enabled} onChange={(e) => setS({ ...s, routing: { ...s.routing, enabled: e.target.checked } })} />{t('rules.routingEnabled')}</label>
-            <RoutingFallback strategy={s.routing.rules.fallback} onChange={(fallback) => setS({ ...s, routing: { ...s.routing, rules: { ...s.routing.rules, fallback } } })} />
-            {s.routing.rules.strategies.length > 0 && <p className="muted small">{t('rules.strategies', { count: s.routing.rules.strategies.length })}</p>}
+            <p className="muted small">{t('rules.routingMoved')}</p>
+            <button data-testid="rules-open-routing" onClick={() => go('/routing')}>{t('rules.openRouting')}</button>
           </div>
           <div className="card stack">
             <h2>{t('rules.merge')}</h2>
@@ -94,52 +93,5 @@ export function Rules() {
         </div>
       </div>
     </div>
-  );
-}
-
-/** The routing strategy for every order no particular strategy matches: ranking, split, full. */
-function RoutingFallback({ strategy, onChange }: { strategy: Strategy; onChange: (s: Strategy) => void }) {
-  const { t } = useI18n();
-  const rank = strategy.rank.map((r) => r.kind);
-  const setRank = (i: number, kind: string) => {
-    const next = [...rank];
-    if (kind) next[i] = kind as Ranker['kind'];
-    else next.splice(i, 1);
-    onChange({ ...strategy, rank: [...new Set(next)].map((k) => ({ kind: k }) as Ranker) });
-  };
-  const split = strategy.split;
-  return (
-    <>
-      <div className="field">
-        <span>{t('rules.rank')}</span>
-        <div className="row gap wrap">
-          {[0, 1, 2].map((i) => (
-            <select key={i} data-testid={`routing-rank-${i}`} value={rank[i] ?? ''} disabled={i > rank.length} onChange={(e) => setRank(i, e.target.value)}>
-              <option value="">{t('rules.none')}</option>
-              {RANKERS.map((k) => <option key={k} value={k}>{t(`route.rule.${k}` as MessageKey)}</option>)}
-            </select>
-          ))}
-        </div>
-      </div>
-      <label className="field">
-        <span>{t('rules.split')}</span>
-        <select data-testid="routing-split" value={split.kind} onChange={(e) => {
-          const kind = e.target.value as SplitPolicy['kind'];
-          onChange({ ...strategy, split: kind === 'up_to' ? { kind, shipments: 2 } : ({ kind } as SplitPolicy) });
-        }}>
-          {(['never', 'when_needed', 'up_to'] as const).map((k) => <option key={k} value={k}>{t(`rules.split.${k}` as MessageKey)}</option>)}
-        </select>
-      </label>
-      {split.kind === 'up_to' && (
-        <label className="field"><span>{t('rules.shipments')}</span>
-          <input type="number" min={1} value={split.shipments} onChange={(e) => onChange({ ...strategy, split: { kind: 'up_to', shipments: Math.max(1, Number(e.target.value) || 1) } })} /></label>
-      )}
-      <label className="field">
-        <span>{t('rules.whenFull')}</span>
-        <select value={strategy.when_full} onChange={(e) => onChange({ ...strategy, when_full: e.target.value as WhenFull })}>
-          {(['route_elsewhere', 'wait'] as const).map((k) => <option key={k} value={k}>{t(`rules.whenFull.${k}` as MessageKey)}</option>)}
-        </select>
-      </label>
-    </>
   );
 }
