@@ -2,16 +2,16 @@
 //! `ApiError` (a machine code, a message, field details).
 
 use crate::AppState;
-use oms_app::domain::ShippingRateView;
 use oms_app::domain::{
     BulkResult, ConnectionView, Dashboard, HoldReason, InventoryPage, InventoryQuery, LocationView,
     MovementView, OrderDetail, OrderPage, OrderQuery, OrderRow, ProcessOutcome, ReviewRow,
     SavedView, StatusCount, TimelineEventView,
 };
+use oms_app::domain::{HandoffView, PickupRow, ShippingRateView};
 use oms_app::engine::PipelineSettings;
 use oms_app::{
-    ApiError, AppInfo, BacktestReport, BacktestRequest, ExportReport, ImportMode, ImportReport,
-    NewLocation, ProcessSummary, Progress, RateImportReport, StockChangeInput,
+    ApiError, AppInfo, BacktestReport, BacktestRequest, ExportReport, HandoffExport, ImportMode,
+    ImportReport, NewLocation, ProcessSummary, Progress, RateImportReport, StockChangeInput,
 };
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
@@ -62,6 +62,15 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         import_rates_csv,
         backtest,
         export_backtest_csv,
+        set_pickup_location,
+        pickup_queue,
+        mark_ready_for_pickup,
+        mark_picked_up,
+        list_handoffs,
+        export_handoffs,
+        confirm_handoff,
+        ship_handoff,
+        set_release_date,
         ui_ready
     ]
 }
@@ -353,6 +362,78 @@ async fn export_backtest_csv(
     path: PathBuf,
 ) -> R<()> {
     s.api.export_backtest_csv(&report, &path).await
+}
+
+#[tauri::command]
+async fn set_pickup_location(
+    s: State<'_, AppState>,
+    order_id: i64,
+    location_id: Option<i64>,
+) -> R<ProcessOutcome> {
+    s.api.set_pickup_location(order_id, location_id).await
+}
+
+#[tauri::command]
+async fn pickup_queue(s: State<'_, AppState>, location_id: i64) -> R<Vec<PickupRow>> {
+    s.api.pickup_queue(location_id).await
+}
+
+#[tauri::command]
+async fn mark_ready_for_pickup(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+) -> R<BulkResult> {
+    s.api.mark_ready_for_pickup(&order_ids, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn mark_picked_up(
+    app: AppHandle,
+    s: State<'_, AppState>,
+    order_ids: Vec<i64>,
+) -> R<BulkResult> {
+    s.api.mark_picked_up(&order_ids, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn list_handoffs(s: State<'_, AppState>, status: Option<String>) -> R<Vec<HandoffView>> {
+    s.api.list_handoffs(status.as_deref()).await
+}
+
+#[tauri::command]
+async fn export_handoffs(
+    s: State<'_, AppState>,
+    ids: Option<Vec<i64>>,
+    folder: Option<PathBuf>,
+) -> R<HandoffExport> {
+    s.api
+        .export_handoffs(ids.as_deref(), folder.as_deref())
+        .await
+}
+
+#[tauri::command]
+async fn confirm_handoff(
+    s: State<'_, AppState>,
+    id: i64,
+    supplier_ref: Option<String>,
+) -> R<HandoffView> {
+    s.api.confirm_handoff(id, supplier_ref.as_deref()).await
+}
+
+#[tauri::command]
+async fn ship_handoff(
+    s: State<'_, AppState>,
+    id: i64,
+    carrier: String,
+    tracking_number: String,
+) -> R<HandoffView> {
+    s.api.ship_handoff(id, &carrier, &tracking_number).await
+}
+
+#[tauri::command]
+async fn set_release_date(s: State<'_, AppState>, sku: String, release_at: Option<i64>) -> R<()> {
+    s.api.set_release_date(&sku, release_at).await
 }
 
 /// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time

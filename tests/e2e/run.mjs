@@ -1,6 +1,7 @@
 // End-to-end test of the real app: first run → demo data → dashboard → orders → search → detail →
 // note → palette → connections → bulk tag → select all matching → review queue → inventory →
-// allocation → locations → rules → routing (strategy, backtest, rates) → German →
+// allocation → locations → rules → routing (strategy, backtest, rates) → pickup → hand-offs →
+// German →
 // restart → the note is still on the timeline.
 // Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
 import { writeFileSync } from 'node:fs';
@@ -319,6 +320,37 @@ try {
     const text = await table.text();
     if (!text.includes('everywhere else') || !/4[.,]90/.test(text)) throw new Error(text);
     await shot('18-routing-rates');
+  });
+
+  await check('a store collects pickup orders: ready, then picked up', async () => {
+    await (await s.waitFor('[data-testid="nav-fulfilment"]')).click();
+    await s.waitFor('[data-testid="pickup-table"]', { timeout: 10000 });
+    const ready = await s.waitFor('[data-testid="pickup-row"][data-state="ready"]');
+    const number = await ready.attr('data-order-number');
+    await (await ready.find('input[type="checkbox"]')).click();
+    await shot('19-pickup-queue');
+    await (await s.waitFor('[data-testid="pickup-done"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /1 changed/.test(await el.text()) });
+    await s.waitFor(`[data-testid="pickup-row"][data-order-number="${number}"][data-state="picked_up"]`);
+  });
+
+  await check('3PL hand-offs are written out, then shipped with a tracking number', async () => {
+    await (await s.waitFor('[data-testid="tab-handoffs"]')).click();
+    await s.waitFor('[data-testid="handoffs-table"]', { timeout: 10000 });
+    // The folder dialog is the operating system's; the command behind it is the same.
+    const r = await s.execAsync(`const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke('export_handoffs', { ids: null, folder: arguments[0] }).then(done, (e) => done({ error: e }));`, [join(art, 'outbox')]);
+    if (!(r.handoffs > 0) || r.files.length !== 2 * r.handoffs) throw new Error(JSON.stringify(r).slice(0, 300));
+    await (await s.waitFor('[data-testid="nav-dashboard"]')).click();
+    await (await s.waitFor('[data-testid="nav-fulfilment"]')).click();
+    await (await s.waitFor('[data-testid="tab-handoffs"]')).click();
+    await s.waitFor('[data-testid="handoff-row"]', { pred: async (el) => /Sent/.test(await el.text()) });
+    await (await s.waitFor('[data-testid="handoff-ship"]')).click();
+    await (await s.waitFor('[data-testid="handoff-carrier"]')).type('DHL');
+    await (await s.waitFor('[data-testid="handoff-tracking"]')).type('00340434161094042557');
+    await shot('20-handoffs');
+    await (await s.waitFor('[data-testid="handoff-ship-submit"]')).click();
+    await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Shipment recorded/.test(await el.text()) });
   });
 
   await check('the UI switches to German', async () => {

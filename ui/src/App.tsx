@@ -12,6 +12,7 @@ import { Orders } from './screens/orders/Orders';
 import { Inventory } from './screens/inventory/Inventory';
 import { Locations } from './screens/locations/Locations';
 import { Review } from './screens/review/Review';
+import { Fulfilment } from './screens/fulfilment/Fulfilment';
 import { Routing } from './screens/routing/Routing';
 import { Rules } from './screens/rules/Rules';
 
@@ -36,6 +37,7 @@ export function App() {
   else if (route.name === 'locations') screen = <Locations />;
   else if (route.name === 'rules') screen = <Rules />;
   else if (route.name === 'routing') screen = <Routing />;
+  else if (route.name === 'fulfilment') screen = <Fulfilment />;
   else screen = <Dashboard />;
   return (
     <div className="app">
@@ -48,6 +50,7 @@ export function App() {
           {nav('orders', '/orders', t('nav.orders'), 'nav-orders')}
           {nav('review', '/review', t('nav.review'), 'nav-review')}
           {nav('inventory', '/inventory', t('nav.inventory'), 'nav-inventory')}
+          {nav('fulfilment', '/fulfilment', t('nav.fulfilment'), 'nav-fulfilment')}
           {nav('locations', '/locations', t('nav.locations'), 'nav-locations')}
           {nav('rules', '/rules', t('nav.rules'), 'nav-rules')}
           {nav('routing', '/routing', t('nav.routing'), 'nav-routing')}

@@ -9,7 +9,8 @@ export type Route =
   | { name: 'inventory' }
   | { name: 'locations' }
   | { name: 'rules' }
-  | { name: 'routing' };
+  | { name: 'routing' }
+  | { name: 'fulfilment' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'locations') return { name: 'locations' };
   if (parts[0] === 'rules') return { name: 'rules' };
   if (parts[0] === 'routing') return { name: 'routing' };
+  if (parts[0] === 'fulfilment') return { name: 'fulfilment' };
   return { name: 'dashboard' };
 }
 

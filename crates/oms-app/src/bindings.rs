@@ -81,6 +81,11 @@ pub fn typescript() -> String {
         engine::route::StockModel,
         engine::route::BacktestMetrics,
         engine::route::LocationLoad,
+        PickupState,
+        PickupRow,
+        PickupInfo,
+        HandoffView,
+        crate::HandoffExport,
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/oms-domain and crates/oms-app by ts-rs.\n\

@@ -714,6 +714,38 @@ pub async fn seed_inventory(api: &crate::Api, open_orders: u64) -> Result<(), cr
     Ok(())
 }
 
+/// Shows the special flows: a dozen open German orders are collected at the Leipzig store
+/// (half of them ready), and the products out of stock with a delivery on the way become
+/// pre-orders released when it lands. (The Manchester 3PL's orders already have hand-offs.)
+pub async fn seed_flows(api: &crate::Api) -> Result<(), crate::ApiError> {
+    let locations = api.list_locations().await?;
+    let Some(store) = locations.iter().find(|l| l.kind == LocationKind::Store) else {
+        return Ok(());
+    };
+    let page = api
+        .list_orders(&OrderQuery {
+            status: Some(OrderStatus::Allocated),
+            country: Some("DE".into()),
+            limit: 12,
+            ..Default::default()
+        })
+        .await?;
+    for (i, r) in page.rows.iter().enumerate() {
+        let out = api.set_pickup_location(r.id, Some(store.id)).await?;
+        if i % 2 == 0 && out.status == OrderStatus::Allocated {
+            // Not every one can be set aside (the store may lack a unit): that is the point.
+            let _ = api.mark_ready_for_pickup(&[r.id], &|_| {}).await?;
+        }
+    }
+    let release = crate::now_ms() + 5 * 86_400_000;
+    for (i, (sku, _, _)) in PRODUCTS.iter().enumerate() {
+        if i % 13 == 12 {
+            api.set_release_date(sku, Some(release)).await?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

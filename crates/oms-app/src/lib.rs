@@ -6,12 +6,14 @@ pub mod bindings;
 mod csv_io;
 pub mod demo;
 mod error;
+mod fulfil;
 mod pipeline;
 mod routing;
 mod stock_csv;
 
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
+pub use fulfil::{handoff_csv, HandoffExport};
 pub use oms_domain as domain;
 pub use oms_engine as engine;
 pub use pipeline::{NewLocation, ProcessSummary, StockChangeInput};
@@ -174,6 +176,7 @@ impl Api {
             self.save_pipeline_settings(&s).await?;
         }
         self.process_pending(progress).await?;
+        demo::seed_flows(self).await?;
         Ok(report)
     }
 

@@ -39,6 +39,18 @@ pub struct ProcessSummary {
 }
 
 impl ProcessSummary {
+    fn merge(&mut self, o: ProcessSummary) {
+        self.processed += o.processed;
+        self.allocated += o.allocated;
+        self.backordered += o.backordered;
+        self.on_hold += o.on_hold;
+        self.merged += o.merged;
+        self.skipped += o.skipped;
+        self.failed_count += o.failed_count;
+        self.failed.extend(o.failed);
+        self.failed.truncate(MAX_LISTED_FAILURES);
+    }
+
     fn add(&mut self, o: &ProcessOutcome) {
         self.processed += 1;
         if o.skipped.is_some() {
@@ -187,7 +199,11 @@ impl Api {
         &self,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<ProcessSummary, ApiError> {
-        self.process_pending_timed(progress, &mut |_| {}).await
+        // Pre-orders whose release date has come are placed first (they waited longest).
+        let released = self.release_preorders().await?;
+        let mut s = self.process_pending_timed(progress, &mut |_| {}).await?;
+        s.merge(released);
+        Ok(s)
     }
 
     /// `process_pending`, reporting each order's latency until commit (for the benchmark).
@@ -236,7 +252,7 @@ impl Api {
         Ok(summary)
     }
 
-    async fn bulk<F, Fut>(
+    pub(crate) async fn bulk<F, Fut>(
         &self,
         task: &str,
         ids: &[i64],

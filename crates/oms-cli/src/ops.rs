@@ -170,9 +170,96 @@ pub enum Ops {
         /// Allow backorders (orders wait without a stock hold).
         #[arg(long)]
         backorder: Option<bool>,
+        /// A release date (2026-12-24 or RFC 3339, UTC): a pre-order until then, its orders
+        /// wait for the expected stock; `none` clears it.
+        #[arg(long)]
+        release: Option<String>,
+    },
+    /// Buy online, pick up in store: set an order's pickup store, the store's queue, ready and
+    /// picked up.
+    Pickup {
+        #[command(subcommand)]
+        what: PickupCmd,
+    },
+    /// Drop-ship and 3PL hand-offs: list, write out as CSV and JSON, confirm, ship with tracking.
+    Handoffs {
+        #[command(subcommand)]
+        what: HandoffsCmd,
     },
     /// Tag a customer by e-mail (e.g. vip): their open orders are prioritised again.
     TagCustomer { email: String, tag: String },
+}
+
+#[derive(Subcommand)]
+pub enum PickupCmd {
+    /// Make an order a pickup order at a store (its id or name), or `--none` to ship it again.
+    Set {
+        order: i64,
+        #[arg(long, conflicts_with = "none")]
+        at: Option<String>,
+        #[arg(long)]
+        none: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A store's pickup queue: to prepare, ready, waiting, picked up (last 7 days).
+    Queue {
+        location: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Orders set aside: ready for the customer.
+    Ready {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The customers collected these orders.
+    Done {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum HandoffsCmd {
+    /// Open hand-offs (pending, sent, confirmed), or those of one status.
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the pending hand-offs (or these) as JSON and CSV and mark them sent.
+    Export {
+        ids: Vec<i64>,
+        /// The folder (default: outbox/ beside the database).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The supplier confirmed (with its reference).
+    Confirm {
+        id: i64,
+        #[arg(long = "ref")]
+        supplier_ref: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The supplier shipped: the order's units at that location ship with this tracking number.
+    Ship {
+        id: i64,
+        #[arg(long)]
+        carrier: String,
+        #[arg(long)]
+        tracking: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -723,12 +810,126 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
             title,
             active,
             backorder,
+            release,
         } => {
             let id = api
                 .upsert_product(&sku, title.as_deref(), active, backorder)
                 .await?;
+            if let Some(r) = release {
+                let at = if r == "none" {
+                    None
+                } else {
+                    Some(parse_instant(&r)?)
+                };
+                api.set_release_date(&sku, at).await?;
+            }
             writeln!(out, "product {sku} (id {id}) saved")?;
         }
+        Ops::Pickup { what } => match what {
+            PickupCmd::Set {
+                order,
+                at,
+                none,
+                json: j,
+            } => {
+                let loc = match (&at, none) {
+                    (Some(a), _) => Some(api.find_location(a).await?.id),
+                    (None, true) => None,
+                    (None, false) => bail!("say --at STORE or --none"),
+                };
+                let o = api.set_pickup_location(order, loc).await?;
+                if j {
+                    json(out, &o)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}: {} ({} units reserved)",
+                        o.order_number, o.status, o.reserved_units
+                    )?;
+                }
+            }
+            PickupCmd::Queue { location, json: j } => {
+                let l = api.find_location(&location).await?;
+                let q = api.pickup_queue(l.id).await?;
+                if j {
+                    json(out, &q)?;
+                } else {
+                    for r in &q {
+                        writeln!(
+                            out,
+                            "{}\t{:?}\t{}\t{} units\t{}",
+                            r.order_number, r.state, r.customer_name, r.units, r.status
+                        )?;
+                    }
+                }
+            }
+            PickupCmd::Ready { ids, json: j } => {
+                let r = api.mark_ready_for_pickup(&ids, &progress).await?;
+                bulk(out, j, &r)?;
+            }
+            PickupCmd::Done { ids, json: j } => {
+                let r = api.mark_picked_up(&ids, &progress).await?;
+                bulk(out, j, &r)?;
+            }
+        },
+        Ops::Handoffs { what } => match what {
+            HandoffsCmd::List { status, json: j } => {
+                let h = api.list_handoffs(status.as_deref()).await?;
+                if j {
+                    json(out, &h)?;
+                } else {
+                    for x in &h {
+                        writeln!(
+                            out,
+                            "HO-{}\t{}\t{}\t{}\t{} units\t{}",
+                            x.id, x.status, x.order_number, x.location_name, x.units, x.kind
+                        )?;
+                    }
+                }
+            }
+            HandoffsCmd::Export {
+                ids,
+                out: dir,
+                json: j,
+            } => {
+                let only = (!ids.is_empty()).then_some(ids.as_slice());
+                let r = api.export_handoffs(only, dir.as_deref()).await?;
+                if j {
+                    json(out, &r)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} hand-offs written to {} and marked sent",
+                        r.handoffs, r.folder
+                    )?;
+                }
+            }
+            HandoffsCmd::Confirm {
+                id,
+                supplier_ref,
+                json: j,
+            } => {
+                let h = api.confirm_handoff(id, supplier_ref.as_deref()).await?;
+                if j {
+                    json(out, &h)?;
+                } else {
+                    writeln!(out, "HO-{}: {}", h.id, h.status)?;
+                }
+            }
+            HandoffsCmd::Ship {
+                id,
+                carrier,
+                tracking,
+                json: j,
+            } => {
+                let h = api.ship_handoff(id, &carrier, &tracking).await?;
+                if j {
+                    json(out, &h)?;
+                } else {
+                    writeln!(out, "HO-{}: {} ({} {})", h.id, h.status, carrier, tracking)?;
+                }
+            }
+        },
         Ops::TagCustomer { email, tag } => {
             api.tag_customer(&email, &tag).await?;
             writeln!(

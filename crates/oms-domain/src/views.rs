@@ -139,6 +139,9 @@ pub struct OrderLineView {
     pub reservations: Vec<ReservationView>,
     /// For backordered lines: stock expected at locations (incoming units and when).
     pub expected: Vec<ExpectedStock>,
+    /// The product's release date: a pre-order until then.
+    #[ts(type = "number | null")]
+    pub release_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -214,6 +217,10 @@ pub struct OrderDetail {
     pub merged_from: Vec<OrderRef>,
     /// The current routing decision, when the routing rules placed this order.
     pub routing: Option<RoutingView>,
+    /// Buy online, pick up in store: the store and where the order stands there.
+    pub pickup: Option<PickupInfo>,
+    /// What drop-ship suppliers or 3PLs were asked to ship, oldest first.
+    pub handoffs: Vec<HandoffView>,
     /// Newest first.
     pub timeline: Vec<TimelineEventView>,
 }
@@ -560,4 +567,77 @@ pub struct ShippingRateView {
     pub cost_minor: i64,
     pub currency: String,
     pub transit_days: u32,
+}
+
+/// Where a buy-online-pick-up-in-store order stands at its store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PickupState {
+    /// Not every unit is reserved at the store yet (on hold, backordered, waiting).
+    Waiting,
+    /// Reserved at the store: to be picked and set aside.
+    ToPrepare,
+    /// Set aside; the customer was told it is ready.
+    Ready,
+    PickedUp,
+}
+
+/// One order in a store's pickup queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PickupRow {
+    #[ts(type = "number")]
+    pub order_id: i64,
+    pub order_number: String,
+    pub customer_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: OrderStatus,
+    pub state: PickupState,
+    #[ts(type = "number")]
+    pub placed_at: i64,
+    /// When it became ready, or was picked up.
+    #[ts(type = "number | null")]
+    pub since: Option<i64>,
+    #[ts(type = "number")]
+    pub units: i64,
+}
+
+/// What a drop-ship supplier or 3PL was asked to ship for an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HandoffView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub order_id: i64,
+    pub order_number: String,
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub location_name: String,
+    /// purchase_order (drop-ship) or fulfilment_request (3PL).
+    pub kind: String,
+    /// pending, sent, confirmed, shipped, cancelled.
+    pub status: String,
+    /// The request as written out (JSON).
+    pub document: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number | null")]
+    pub sent_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub confirmed_at: Option<i64>,
+    pub supplier_ref: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    #[ts(type = "number")]
+    pub units: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PickupInfo {
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub location_name: String,
+    pub state: PickupState,
+    #[ts(type = "number | null")]
+    pub since: Option<i64>,
 }

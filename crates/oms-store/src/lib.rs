@@ -6,6 +6,7 @@
 mod backtest;
 mod dialect;
 mod error;
+mod fulfil;
 mod inventory;
 mod orders;
 mod pipeline;

@@ -27,7 +27,7 @@ pub struct Run<'a> {
 use crate::process::{process_one, process_set};
 
 /// An order's stored status; None when there is no such order.
-async fn order_status(
+pub(crate) async fn order_status(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
 ) -> Result<Option<OrderStatus>, StoreError> {
@@ -171,6 +171,15 @@ pub(crate) async fn release_reservations(
         .bind(order)
         .execute(&mut **tx)
         .await?;
+    // What was asked of a supplier or 3PL for these units is called off.
+    sqlx::query(
+        "UPDATE handoffs SET status = 'cancelled', closed_at = $2 WHERE order_id = $1 \
+         AND status IN ('pending', 'sent', 'confirmed')",
+    )
+    .bind(order)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(units)
 }
 
@@ -824,7 +833,25 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let mut tx = begin_write(self).await?;
-        let status = order_status(&mut tx, id.get())
+        let (units, _) = ship_reserved_in(&mut tx, id, None, None, actor, now).await?;
+        tx.commit().await?;
+        Ok(units)
+    }
+}
+
+/// Ships the order's reserved units (only those at `location` when given) inside the caller's
+/// transaction; records a shipment with its carrier and tracking number when given. Returns the
+/// units shipped and the order's status after.
+pub(crate) async fn ship_reserved_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: OrderId,
+    location: Option<i64>,
+    tracking: Option<(&str, &str)>,
+    actor: &str,
+    now: i64,
+) -> Result<(i64, OrderStatus), StoreError> {
+    {
+        let status = order_status(tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
         if !matches!(
@@ -837,11 +864,12 @@ impl Store {
         }
         let rows = sqlx::query(
             "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
-             RETURNING line_no, product_id, location_id, quantity",
+             AND ($3 IS NULL OR location_id = $3) RETURNING line_no, product_id, location_id, quantity",
         )
         .bind(id.get())
         .bind(now)
-        .fetch_all(&mut *tx)
+        .bind(location)
+        .fetch_all(&mut **tx)
         .await?;
         if rows.is_empty() {
             return Err(StoreError::Conflict(format!(
@@ -852,7 +880,7 @@ impl Store {
         for r in &rows {
             let q: i64 = r.try_get(3)?;
             inventory::apply(
-                &mut tx,
+                tx,
                 &Move {
                     product_id: r.try_get(1)?,
                     location_id: r.try_get(2)?,
@@ -866,32 +894,54 @@ impl Store {
             .await?;
             units += q;
         }
-        sqlx::query("UPDATE order_lines SET shipped = shipped + reserved, reserved = 0 WHERE order_id = $1 AND reserved > 0")
+        // Per line, what shipped of its reservations.
+        let mut per_line: std::collections::BTreeMap<i64, i64> = Default::default();
+        for r in &rows {
+            *per_line.entry(r.try_get(0)?).or_default() += r.try_get::<i64, _>(3)?;
+        }
+        for (line, q) in &per_line {
+            sqlx::query("UPDATE order_lines SET shipped = shipped + $3, reserved = reserved - $3 WHERE order_id = $1 AND line_no = $2")
+                .bind(id.get())
+                .bind(line)
+                .bind(q)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let location_of = rows.first().map(|r| r.try_get::<i64, _>(2)).transpose()?;
+        if let Some((carrier, number)) = tracking {
+            sqlx::query(
+                "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
+                 VALUES ($1, $2, $3, $4, 'in_transit', $5)",
+            )
             .bind(id.get())
-            .execute(&mut *tx)
+            .bind(location.or(location_of))
+            .bind(carrier)
+            .bind(number)
+            .bind(now)
+            .execute(&mut **tx)
             .await?;
+        }
         let open: i64 = sqlx::query_scalar(
             "SELECT COALESCE(SUM(quantity - shipped - cancelled), 0) FROM order_lines WHERE order_id = $1",
         )
         .bind(id.get())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let to = if open > 0 {
             OrderStatus::PartiallyShipped
         } else {
             OrderStatus::Shipped
         };
-        set_status(&mut tx, id.get(), status, to).await?;
+        set_status(tx, id.get(), status, to).await?;
         insert_event(
-            &mut tx,
+            tx,
             id.get(),
             EventKind::Shipped,
             actor,
             &format!("{units} units shipped"),
-            None,
+            tracking.map(|(c, n)| format!("{c} {n}")).as_deref(),
         )
         .await?;
-        tx.commit().await?;
-        Ok(units)
+        Ok((units, to))
     }
 }

@@ -31,8 +31,16 @@ struct Line {
     product_id: i64,
     sku: String,
     allow_backorder: bool,
+    /// The product's release date (a pre-order until then).
+    release_at: Option<i64>,
     q: LineQuantities,
     before: LineQuantities,
+}
+
+impl Line {
+    fn preorder(&self, now: i64) -> bool {
+        self.release_at.is_some_and(|r| r > now)
+    }
 }
 
 struct Loaded {
@@ -45,6 +53,8 @@ struct Loaded {
     first_run: bool,
     address_key: Option<String>,
     merge_possible: bool,
+    /// Buy online, pick up in store: reserve at this location only.
+    pickup_location: Option<i64>,
     lines: Vec<Line>,
 }
 
@@ -102,7 +112,7 @@ fn orders_sql() -> String {
            AND p.id <> o.id AND p.status <> 'merged'), \
          CASE WHEN o.customer_id IS NULL THEN 0 ELSE EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id \
            AND p.id < o.id AND p.placed_at BETWEEN o.placed_at - {WEEK} AND o.placed_at AND p.status IN {OPEN_STATUSES} \
-           AND p.merged_into IS NULL) END)) FROM orders o JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id \
+           AND p.merged_into IS NULL) END, o.pickup_location_id)) FROM orders o JOIN connections c ON c.id = o.connection_id LEFT JOIN customers cu ON cu.id = o.customer_id \
          WHERE {}",
         dialect::in_id_list("o.id", 1)
     )
@@ -112,7 +122,7 @@ fn orders_sql() -> String {
 fn lines_sql() -> String {
     format!(
         "SELECT json_group_array(json_array(l.order_id, l.line_no, p.sku, l.quantity, l.unit_price, p.catalogued, p.active, l.product_id, l.reserved, \
-         l.backordered, l.shipped, l.cancelled, l.returned, p.allow_backorder)) FROM order_lines l JOIN products p ON p.id = l.product_id \
+         l.backordered, l.shipped, l.cancelled, l.returned, p.allow_backorder, p.release_at)) FROM order_lines l JOIN products p ON p.id = l.product_id \
          WHERE {}",
         dialect::in_id_list("l.order_id", 1)
     )
@@ -148,6 +158,7 @@ fn parse_loaded(
             product_id: l.try_get(7)?,
             sku,
             allow_backorder: l.try_get::<i64>(13)? != 0,
+            release_at: l.try_get(14)?,
             q,
             before: q,
         });
@@ -235,6 +246,7 @@ fn parse_loaded(
                 first_run: r.try_get::<Option<i64>>(29)?.is_none(),
                 address_key,
                 merge_possible: r.try_get::<i64>(34)? != 0,
+                pickup_location: r.try_get(35)?,
                 lines: order_lines,
             },
         );
@@ -437,7 +449,7 @@ impl<'a> Router<'a> {
             value_minor: o.facts.grand_total,
             weight_g: 0,
             dest: a.and_then(locate_address),
-            pickup_location: None,
+            pickup_location: o.pickup_location,
             lines: needs
                 .iter()
                 .map(|n| RouteLine {
@@ -552,6 +564,8 @@ struct Writes {
     events: Vec<(i64, EventKind, String, Option<String>)>,
     /// (order, strategy, explanation, decision JSON deflated)
     decisions: Vec<(i64, String, String, Vec<u8>)>,
+    /// (order, location, kind, document JSON): drop-ship and 3PL hand-offs.
+    handoffs: Vec<(i64, i64, &'static str, String)>,
 }
 
 /// Decides what the rules want for one loaded order; the decision goes into `w` and the stock it
@@ -563,6 +577,7 @@ fn decide(
     partner: Option<(i64, String)>,
     lv: &mut Levels,
     names: &HashMap<i64, String>,
+    kinds: &HashMap<i64, LocationKind>,
     router: &mut Option<Router<'_>>,
     run: &Run<'_>,
     w: &mut Writes,
@@ -735,7 +750,8 @@ fn decide(
         let needs: Vec<LineNeed> = o
             .lines
             .iter()
-            .filter(|l| l.q.unplanned() + l.q.backordered > 0)
+            // A pre-order line waits for its release (and the expected receipt).
+            .filter(|l| l.q.unplanned() + l.q.backordered > 0 && !l.preorder(run.now))
             .map(|l| LineNeed {
                 line_no: l.line_no,
                 product_id: l.product_id,
@@ -749,6 +765,11 @@ fn decide(
                     .at
                     .range((n.product_id, i64::MIN)..=(n.product_id, i64::MAX))
                 {
+                    // A pickup order reserves at its store only (the routing rules say why
+                    // the others are not used, so they see them).
+                    if router.is_none() && o.pickup_location.is_some_and(|pl| pl != loc) {
+                        continue;
+                    }
                     // The routing rules see paused locations too, to say why they are not used.
                     if active || router.is_some() {
                         stock.set(p, loc, on_hand - reserved);
@@ -809,7 +830,7 @@ fn decide(
                     l.q.backorder(rest)
                         .map_err(|e| StoreError::Conflict(format!("line {}: {e}", l.line_no)))?;
                 }
-                if l.q.backordered > 0 && !l.allow_backorder {
+                if l.q.backordered > 0 && !l.allow_backorder && !l.preorder(run.now) {
                     short_no_backorder.push(format!("{} × {}", l.q.backordered, l.sku));
                 }
             }
@@ -826,10 +847,35 @@ fn decide(
             }
         } else {
             for l in &o.lines {
-                if l.q.backordered > 0 && !l.allow_backorder {
+                if l.q.backordered > 0 && !l.allow_backorder && !l.preorder(run.now) {
                     short_no_backorder.push(format!("{} × {}", l.q.backordered, l.sku));
                 }
             }
+        }
+        // Pre-order lines wait, backordered, for their release and the expected receipt.
+        let mut pre = Vec::new();
+        for l in o.lines.iter_mut().filter(|l| l.preorder(run.now)) {
+            let rest = l.q.unplanned();
+            if rest > 0 {
+                l.q.backorder(rest)
+                    .map_err(|e| StoreError::Conflict(format!("line {}: {e}", l.line_no)))?;
+            }
+            if l.q.backordered > 0 {
+                let day: String = l
+                    .release_at
+                    .map(format_instant)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(10)
+                    .collect();
+                pre.push(format!("{} × {} (releases {day})", l.q.backordered, l.sku));
+            }
+        }
+        if !pre.is_empty() {
+            detail.push(format!(
+                "Pre-order: {} wait for the release and the expected stock",
+                pre.join(", ")
+            ));
         }
         // Stock holds follow the backorders of products that do not allow them.
         let stock_hold = holds.iter_mut().find(|h| h.open && h.check == "stock");
@@ -946,6 +992,35 @@ fn decide(
         }
         w.touched.insert((p, l));
     }
+    // Units reserved at a drop-ship supplier or a 3PL are asked of them in a hand-off.
+    let mut by_location: BTreeMap<i64, Vec<(u32, u32)>> = BTreeMap::new();
+    for r in &reservations {
+        if matches!(
+            kinds.get(&r.3),
+            Some(LocationKind::DropShipSupplier | LocationKind::ThirdPartyLogistics)
+        ) {
+            by_location.entry(r.3).or_default().push((r.1, r.4));
+        }
+    }
+    for (loc, lines) in by_location {
+        let kind = if kinds.get(&loc) == Some(&LocationKind::DropShipSupplier) {
+            "purchase_order"
+        } else {
+            "fulfilment_request"
+        };
+        w.handoffs
+            .push((id, loc, kind, handoff_document(o, kind, loc, names, &lines)));
+        events.push((
+            id,
+            EventKind::Routed,
+            format!(
+                "Hand-off to {}: {}",
+                names.get(&loc).map(String::as_str).unwrap_or("?"),
+                kind.replace('_', " ")
+            ),
+            Some("waits for the supplier's confirmation and tracking".into()),
+        ));
+    }
     w.reservations.extend(reservations);
     w.holds.extend(new_holds);
     w.releases.extend(releases);
@@ -954,6 +1029,42 @@ fn decide(
     w.events.extend(events);
     o.status = status;
     Ok(outcome)
+}
+
+/// The request a drop-ship supplier or 3PL gets: what to ship, to whom, by when.
+fn handoff_document(
+    o: &Loaded,
+    kind: &str,
+    location: i64,
+    names: &HashMap<i64, String>,
+    lines: &[(u32, u32)],
+) -> String {
+    let f = &o.facts;
+    let sku = |n: u32| {
+        o.lines
+            .iter()
+            .find(|l| l.line_no == n)
+            .map(|l| l.sku.clone())
+    };
+    serde_json::json!({
+        "type": kind,
+        "order_id": f.order_id,
+        "order_number": f.order_number,
+        "channel": f.channel,
+        "placed_at": format_instant(f.placed_at),
+        "ship_by": f.ship_by.map(format_instant),
+        "shipping_service": f.shipping_service,
+        "ship_from": { "location_id": location, "name": names.get(&location) },
+        "ship_to": f.ship_to.as_ref().map(|a| serde_json::json!({
+            "name": a.name, "line1": a.line1, "line2": a.line2, "city": a.city,
+            "region": a.region, "postal_code": a.postal_code, "country": a.country,
+        })),
+        "email": f.email,
+        "lines": lines.iter().map(|(n, q)| serde_json::json!({
+            "line_no": n, "sku": sku(*n), "quantity": q,
+        })).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 /// Rows per multi-row statement: well under SQLite's parameter limit for every table here.
@@ -1138,6 +1249,20 @@ async fn flush(
             }
         }
     }
+    for part in w.handoffs.chunks(ROWS_PER_STMT) {
+        s.push(&format!(
+            "INSERT INTO handoffs (order_id, location_id, kind, status, document, created_at) VALUES {}",
+            dialect::values_rows(part.len(), 6)
+        ));
+        for h in part {
+            s.bind(h.0)?
+                .bind(h.1)?
+                .bind(h.2)?
+                .bind("pending")?
+                .bind(h.3.as_str())?
+                .bind(run.now)?;
+        }
+    }
     for part in w.events.chunks(ROWS_PER_STMT) {
         s.push(&format!(
             "INSERT INTO timeline_events (order_id, at, kind, actor, summary, detail) VALUES {}",
@@ -1209,6 +1334,7 @@ pub(crate) async fn process_set(
     let locations = parse_locations(&location_rows)?;
     // Location names for the reasons.
     let names: HashMap<i64, String> = locations.iter().map(|l| (l.id, l.name.clone())).collect();
+    let kinds: HashMap<i64, LocationKind> = locations.iter().map(|l| (l.id, l.kind)).collect();
     let mut router = run
         .routing
         .map(|settings| Router::new(locations, settings, run.now));
@@ -1237,6 +1363,7 @@ pub(crate) async fn process_set(
             partner,
             &mut lv,
             &names,
+            &kinds,
             &mut router,
             run,
             &mut w,

@@ -101,6 +101,8 @@ fn detail_from_row(r: &SqliteRow) -> Result<OrderDetail, StoreError> {
         merged_into: None,
         merged_from: Vec::new(),
         routing: None,
+        pickup: None,
+        handoffs: Vec::new(),
         timeline: Vec::new(),
     })
 }
@@ -302,12 +304,35 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         d.holds = holds.iter().map(hold_row).collect::<Result<_, _>>()?;
-        let extra = sqlx::query("SELECT risk_score, merged_into FROM orders WHERE id = $1")
+        let extra = sqlx::query(
+            "SELECT o.risk_score, o.merged_into, o.pickup_location_id, l.name, o.pickup_state, o.pickup_at, \
+             (SELECT COUNT(*) FROM reservations r WHERE r.order_id = o.id AND r.status = 'open' AND r.location_id <> o.pickup_location_id) \
+             FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
+        )
             .bind(id.get())
             .fetch_one(self.pool())
             .await?;
         d.risk_score = extra.try_get(0)?;
         let merged_into: Option<i64> = extra.try_get(1)?;
+        if let Some(location_id) = extra.try_get::<Option<i64>, _>(2)? {
+            let state = match extra.try_get::<Option<String>, _>(4)?.as_deref() {
+                Some("picked_up") => PickupState::PickedUp,
+                Some("ready") => PickupState::Ready,
+                _ if d.order.status == OrderStatus::Allocated
+                    && extra.try_get::<i64, _>(6)? == 0 =>
+                {
+                    PickupState::ToPrepare
+                }
+                _ => PickupState::Waiting,
+            };
+            d.pickup = Some(PickupInfo {
+                location_id,
+                location_name: extra.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
+                state,
+                since: extra.try_get(5)?,
+            });
+        }
+        d.handoffs = self.handoffs_of(id).await?;
         const REF: &str = "SELECT o.id, o.order_number, o.external_id, c.name FROM orders o JOIN connections c ON c.id = o.connection_id";
         if let Some(m) = merged_into {
             let r = sqlx::query(&format!("{REF} WHERE o.id = $1"))
@@ -577,7 +602,7 @@ impl Store {
         let json = dialect::id_list(ids);
         let rows = sqlx::query(&format!(
             "SELECT l.order_id, l.line_no, p.sku, COALESCE(l.title, p.title), l.quantity, l.unit_price, \
-             l.reserved, l.backordered, l.shipped, l.cancelled, l.returned, oo.order_number FROM order_lines l \
+             l.reserved, l.backordered, l.shipped, l.cancelled, l.returned, oo.order_number, p.release_at FROM order_lines l \
              JOIN products p ON p.id = l.product_id LEFT JOIN orders oo ON oo.id = l.origin_order_id \
              WHERE {} ORDER BY l.order_id, l.line_no",
             dialect::in_id_list("l.order_id", 1)
@@ -609,6 +634,7 @@ impl Store {
                             returned: u(10),
                         },
                         origin_order_number: l.get(11),
+                        release_at: l.get(12),
                         reservations: Vec::new(),
                         expected: Vec::new(),
                     },

@@ -50,7 +50,11 @@ reservations: Array<ReservationView>,
 /**
  * For backordered lines: stock expected at locations (incoming units and when).
  */
-expected: Array<ExpectedStock>, };
+expected: Array<ExpectedStock>, 
+/**
+ * The product's release date: a pre-order until then.
+ */
+release_at: number | null, };
 
 export type TimelineEventView = { id: number, at: number, kind: string, actor: string, summary: string, detail: string | null, };
 
@@ -71,6 +75,14 @@ merged_from: Array<OrderRef>,
  * The current routing decision, when the routing rules placed this order.
  */
 routing: RoutingView | null, 
+/**
+ * Buy online, pick up in store: the store and where the order stands there.
+ */
+pickup: PickupInfo | null, 
+/**
+ * What drop-ship suppliers or 3PLs were asked to ship, oldest first.
+ */
+handoffs: Array<HandoffView>, 
 /**
  * Newest first.
  */
@@ -485,3 +497,33 @@ orders: number, units: number,
  * Its busiest day, in orders.
  */
 peak_day_orders: number, };
+
+export type PickupState = "waiting" | "to_prepare" | "ready" | "picked_up";
+
+export type PickupRow = { order_id: number, order_number: string, customer_name: string, email: string | null, phone: string | null, status: OrderStatus, state: PickupState, placed_at: number, 
+/**
+ * When it became ready, or was picked up.
+ */
+since: number | null, units: number, };
+
+export type PickupInfo = { location_id: number, location_name: string, state: PickupState, since: number | null, };
+
+export type HandoffView = { id: number, order_id: number, order_number: string, location_id: number, location_name: string, 
+/**
+ * purchase_order (drop-ship) or fulfilment_request (3PL).
+ */
+kind: string, 
+/**
+ * pending, sent, confirmed, shipped, cancelled.
+ */
+status: string, 
+/**
+ * The request as written out (JSON).
+ */
+document: string, created_at: number, sent_at: number | null, confirmed_at: number | null, supplier_ref: string | null, carrier: string | null, tracking_number: string | null, units: number, };
+
+export type HandoffExport = { folder: string, 
+/**
+ * The files written, two per hand-off (`HO-<id>-<order>.json` and `.csv`).
+ */
+files: Array<string>, handoffs: number, };

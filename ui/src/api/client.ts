@@ -7,6 +7,7 @@ import type {
   InventoryPage, InventoryQuery, LocationView, MovementView, NewLocation, OrderDetail, OrderPage, OrderQuery,
   OrderRow, PipelineSettings, ProcessOutcome, ProcessSummary, Progress, ReviewRow, SavedView, StatusCount,
   StockChangeInput, TimelineEventView, ShippingRateView, RateImportReport, BacktestRequest, BacktestReport,
+  PickupRow, HandoffView, HandoffExport,
 } from './bindings';
 
 export const api = {
@@ -55,6 +56,15 @@ export const api = {
   importRatesCsv: (path: string, mode: ImportMode) => invoke<RateImportReport>('import_rates_csv', { path, mode }),
   backtest: (request: BacktestRequest) => invoke<BacktestReport>('backtest', { request }),
   exportBacktestCsv: (report: BacktestReport, path: string) => invoke<null>('export_backtest_csv', { report, path }),
+  setPickupLocation: (orderId: number, locationId: number | null) => invoke<ProcessOutcome>('set_pickup_location', { orderId, locationId }),
+  pickupQueue: (locationId: number) => invoke<PickupRow[]>('pickup_queue', { locationId }),
+  markReadyForPickup: (orderIds: number[]) => invoke<BulkResult>('mark_ready_for_pickup', { orderIds }),
+  markPickedUp: (orderIds: number[]) => invoke<BulkResult>('mark_picked_up', { orderIds }),
+  listHandoffs: (status: string | null) => invoke<HandoffView[]>('list_handoffs', { status }),
+  exportHandoffs: (ids: number[] | null, folder: string | null) => invoke<HandoffExport>('export_handoffs', { ids, folder }),
+  confirmHandoff: (id: number, supplierRef: string | null) => invoke<HandoffView>('confirm_handoff', { id, supplierRef }),
+  shipHandoff: (id: number, carrier: string, trackingNumber: string) => invoke<HandoffView>('ship_handoff', { id, carrier, trackingNumber }),
+  setReleaseDate: (sku: string, releaseAt: number | null) => invoke<null>('set_release_date', { sku, releaseAt }),
 };
 
 let readySent = false;

@@ -3,6 +3,7 @@
 
 mod bindings;
 mod csv;
+mod flows;
 mod invariants;
 mod orders;
 mod pipeline;

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { AddressView, RoutingView } from '../../api/bindings';
+import type { AddressView, OrderDetail as Detail, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
 import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
 import { useToast } from '../../components/toast';
@@ -12,7 +12,7 @@ import { go } from '../../route';
 const EVENT_KINDS = ['imported', 'updated', 'note', 'tagged', 'held', 'released', 'cancelled'];
 
 export function OrderDetail({ id }: { id: number }) {
-  const { t, money, dateTime, num } = useI18n();
+  const { t, money, dateTime, num, date } = useI18n();
   const toast = useToast();
   const qc = useQueryClient();
   const eventTitle = (kind: string, summary: string) => (EVENT_KINDS.includes(kind) ? t(`event.${kind}` as MessageKey) : summary);
@@ -84,7 +84,8 @@ export function OrderDetail({ id }: { id: number }) {
               {d.lines.map((l) => (
                 <tr key={l.line_no}>
                   <td className="mono">{l.sku}</td>
-                  <td>{l.title}{l.origin_order_number && <div className="muted small">{t('detail.fromOrder', { number: l.origin_order_number })}</div>}</td>
+                  <td>{l.title}{l.origin_order_number && <div className="muted small">{t('detail.fromOrder', { number: l.origin_order_number })}</div>}
+                    {l.release_at !== null && l.release_at > Date.now() && <div><span className="badge pickup-to_prepare" data-testid="line-preorder">{t('detail.preorder', { date: date(l.release_at) })}</span></div>}</td>
                   <td className="num">{num(l.quantity)}</td>
                   <td className="small" data-testid="line-allocation">
                     {l.reservations.map((r) => (
@@ -121,6 +122,7 @@ export function OrderDetail({ id }: { id: number }) {
           </div>
         </div>
         {d.routing && <RoutingCard r={d.routing} />}
+        <Delivery d={d} />
         <div className="stack">
         <div className="card" data-testid="order-actions">
           <h2>{t('detail.actions')}</h2>
@@ -244,8 +246,68 @@ function shown(ranker: string, v: number): string {
 
 /** Why the order goes where it goes: the winner, every location considered and what removed
  * the others, with the ranking values. */
-function RoutingCard({ r }: { r: RoutingView }) {
+/** Store pickup (set the store, ready, picked up) and the hand-offs to suppliers and 3PLs. */
+function Delivery({ d }: { d: Detail }) {
   const { t, dateTime, num } = useI18n();
+  const toast = useToast();
+  const qc = useQueryClient();
+  const locations = useQuery({ queryKey: ['locations'], queryFn: api.listLocations });
+  const stores = (locations.data ?? []).filter((l) => l.kind === 'store');
+  const open = ['pending', 'on_hold', 'ready', 'backordered', 'allocated'].includes(d.order.status);
+  const run = async (f: () => Promise<unknown>) => {
+    try {
+      const r = await f();
+      if (r && typeof r === 'object' && 'failed_count' in r && (r as { failed_count: number }).failed_count > 0) {
+        const failed = (r as unknown as { failed: { message: string }[] }).failed;
+        toast.error({ code: 'conflict', message: failed.map((x) => x.message).join('; '), details: [] });
+      }
+      await qc.invalidateQueries();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+  if (!d.pickup && d.handoffs.length === 0 && (!open || stores.length === 0)) return null;
+  return (
+    <div className="card stack" data-testid="delivery">
+      <h2>{d.pickup ? t('detail.pickup') : d.handoffs.length ? t('detail.handoffs') : t('detail.pickup')}</h2>
+      {d.pickup && (
+        <p data-testid="pickup-state">
+          {t('detail.pickupAt', { store: d.pickup.location_name })} · <span className={`badge pickup-${d.pickup.state}`}>{t(`pickup.${d.pickup.state}` as MessageKey)}</span>
+          {d.pickup.since ? <span className="muted small"> {dateTime(d.pickup.since)}</span> : null}
+        </p>
+      )}
+      {open && stores.length > 0 && (
+        <label className="field"><span>{t('detail.pickupSet')}</span>
+          <select data-testid="pickup-select" value={d.pickup?.location_id ?? ''} onChange={(e) => void run(() => api.setPickupLocation(d.order.id, e.target.value ? Number(e.target.value) : null))}>
+            <option value="">{t('detail.pickupNone')}</option>
+            {stores.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+          </select></label>
+      )}
+      {d.pickup && (
+        <div className="row gap">
+          {d.pickup.state === 'to_prepare' && <button data-testid="detail-pickup-ready" onClick={() => void run(() => api.markReadyForPickup([d.order.id]))}>{t('fulfil.markReady')}</button>}
+          {d.pickup.state === 'ready' && <button className="primary" data-testid="detail-picked-up" onClick={() => void run(() => api.markPickedUp([d.order.id]))}>{t('fulfil.markPickedUp')}</button>}
+        </div>
+      )}
+      {d.handoffs.length > 0 && (
+        <table className="simple" data-testid="detail-handoffs">
+          <tbody>
+            {d.handoffs.map((h) => (
+              <tr key={h.id}>
+                <td className="mono">HO-{h.id}</td>
+                <td>{h.location_name}<div className="muted small">{t(`handoff.kind.${h.kind}` as MessageKey)} · {num(h.units)}</div></td>
+                <td><span className={`badge handoff-${h.status}`}>{t(`handoff.${h.status}` as MessageKey)}</span>{h.tracking_number && <div className="small mono">{h.carrier} {h.tracking_number}</div>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function RoutingCard({ r }: { r: RoutingView }) {
+  const { t, dateTime, num, money } = useI18n();
   const rule = (name: string) => t(`route.rule.${name}` as MessageKey);
   return (
     <div className="card" data-testid="routing">
@@ -254,6 +316,8 @@ function RoutingCard({ r }: { r: RoutingView }) {
       <p className="muted small">
         {t('route.meta', { strategy: r.strategy, when: dateTime(r.at), precision: t(`route.precision.${r.precision}` as MessageKey) })}
         {r.distance_km !== null ? ` · ${num(Math.round(r.distance_km))} km` : ''}
+        {r.cost_minor !== null && r.cost_currency ? ` · ${money(r.cost_minor, r.cost_currency)}` : ''}
+        {r.transit_days !== null ? ` · ${t('backtest.days', { n: r.transit_days })}` : ''}
       </p>
       <table className="simple">
         <thead><tr><th>{t('inventory.location')}</th><th>{t('route.outcome')}</th><th>{t('route.values')}</th></tr></thead>
