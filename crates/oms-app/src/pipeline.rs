@@ -604,15 +604,12 @@ impl Api {
                     good.push((sku, loc.id, n, r.safety_stock));
                     good_rows.push(r.row);
                 }
-                _ => {
-                    report.skipped_rows += 1;
-                    report.error_count += errs.len() as u64;
-                    for e in errs {
-                        if report.errors.len() < 200 {
-                            report.errors.push(e);
-                        }
-                    }
-                }
+                _ => stock_csv::skip_row(
+                    errs,
+                    &mut report.errors,
+                    &mut report.error_count,
+                    &mut report.skipped_rows,
+                ),
             }
         }
         if report.error_count > 0 && mode == ImportMode::AllOrNothing {

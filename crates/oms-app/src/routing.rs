@@ -2,7 +2,7 @@
 //! replays past orders through a changed strategy and the current one, without touching them.
 
 use crate::error::{ApiError, ErrorCode, FieldError};
-use crate::stock_csv::err;
+use crate::stock_csv::{err, skip_row};
 use crate::{Api, ImportMode, Progress};
 use oms_domain::*;
 use oms_engine::route::{
@@ -200,15 +200,12 @@ impl Api {
                         transit_days,
                     })
                 }
-                _ => {
-                    report.skipped_rows += 1;
-                    report.error_count += errs.len() as u64;
-                    for e in errs {
-                        if report.errors.len() < 200 {
-                            report.errors.push(e);
-                        }
-                    }
-                }
+                _ => skip_row(
+                    errs,
+                    &mut report.errors,
+                    &mut report.error_count,
+                    &mut report.skipped_rows,
+                ),
             }
         }
         if report.error_count > 0 && mode == ImportMode::AllOrNothing {

@@ -24,6 +24,22 @@ pub(crate) fn err(row: u32, column: &str, message: impl Into<String>) -> FieldEr
     }
 }
 
+/// Counts a left-out row and keeps its errors (the first 200 of the file are listed).
+pub(crate) fn skip_row(
+    errs: Vec<FieldError>,
+    listed: &mut Vec<FieldError>,
+    error_count: &mut u64,
+    skipped_rows: &mut u64,
+) {
+    *skipped_rows += 1;
+    *error_count += errs.len() as u64;
+    for e in errs {
+        if listed.len() < 200 {
+            listed.push(e);
+        }
+    }
+}
+
 fn count(row: u32, column: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     match v.trim().parse::<i64>() {
         Ok(n) if (0..=1_000_000_000).contains(&n) => Some(n),

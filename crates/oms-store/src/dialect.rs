@@ -16,6 +16,15 @@ pub(crate) async fn checkpoint(pool: &SqlitePool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Copies what it can of the write-ahead log without waiting for anyone; returns the log's
+/// frames and those copied (PostgreSQL: nothing to do).
+pub(crate) async fn passive_checkpoint(pool: &SqlitePool) -> Result<(i64, i64), StoreError> {
+    let (_busy, log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok((log, copied))
+}
+
 /// `expr IN (…)` for a list of ids passed as one parameter `$n` holding a JSON array
 /// (see `id_list`). PostgreSQL: `expr = ANY($n)` with an array parameter.
 pub(crate) fn in_id_list(expr: &str, n: usize) -> String {

@@ -78,6 +78,7 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(opts)
             .await?;
+        spawn_checkpointer(pool.clone());
         Ok(Self {
             pool,
             writer,
@@ -112,6 +113,35 @@ impl Store {
         self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// Copies the write-ahead log into the database file beside the writer, so that a commit
+/// seldom has to. SQLite's automatic checkpoint (every 1,000 pages, run by the committing
+/// connection) made one commit in a dozen carry the copy and its fsyncs: 10–17 ms instead of
+/// 1–2, which was the whole of the pipeline's p99. A reader connection now runs a PASSIVE
+/// checkpoint (it waits for no one) every 20 ms while the log grows — backing off to once a
+/// second when idle — so when the automatic checkpoint comes, the pages are already copied and
+/// it only lets the log start over (the log stays bounded). Stops when the pool closes.
+fn spawn_checkpointer(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let (busy, idle) = (Duration::from_millis(20), Duration::from_secs(1));
+        let mut wait = busy;
+        let mut last = (-1, -1);
+        loop {
+            tokio::time::sleep(wait).await;
+            if pool.is_closed() {
+                break;
+            }
+            // A busy or closed database is tried again on the next round.
+            match dialect::passive_checkpoint(&pool).await {
+                Ok(state) if state != last => {
+                    last = state;
+                    wait = busy;
+                }
+                _ => wait = (wait * 2).min(idle),
+            }
+        }
+    });
 }
 
 /// Milliseconds since the Unix epoch, UTC.

@@ -394,6 +394,9 @@ pub(crate) fn parse_locations(rows: &[JRow<'_>]) -> Result<Vec<RouteLocation>, S
     Ok(locations)
 }
 
+/// The order tag that keeps all of an order's lines in one shipment.
+pub const SHIP_TOGETHER_TAG: &str = "ship-together";
+
 /// Every location with what it took on day $4 (the set's read binds $1–$3 for the others).
 pub(crate) const LOCATIONS_SQL: &str = "SELECT json_group_array(json_array(l.id, l.name, l.kind, l.lat, l.lon, l.address, l.ships_to, l.priority, \
              l.active, l.capacity_orders, l.capacity_units, l.cutoff_minute, COALESCE(d.orders, 0), COALESCE(d.units, 0))) FROM locations l \
@@ -438,6 +441,8 @@ impl<'a> Router<'a> {
         run: &Run<'_>,
     ) -> (ReservationPlan, RouteDecision) {
         let a = o.facts.ship_to.as_ref();
+        // An order tagged "ship-together" goes out in one parcel: its lines form one group.
+        let together = o.facts.tags.iter().any(|t| t == SHIP_TOGETHER_TAG);
         let order = RouteOrder {
             order_id: o.facts.order_id,
             channel: o.facts.channel.clone(),
@@ -460,7 +465,7 @@ impl<'a> Router<'a> {
                         .lines
                         .iter()
                         .any(|l| l.line_no == n.line_no && l.allow_backorder),
-                    group: None,
+                    group: together.then(|| SHIP_TOGETHER_TAG.to_owned()),
                 })
                 .collect(),
         };

@@ -292,3 +292,47 @@ async fn a_backtest_compares_two_strategies_without_touching_the_orders() {
 async fn r_rules(api: &Api) -> oms_app::engine::route::RoutingSettings {
     api.pipeline_settings().await.expect("s").routing.rules
 }
+
+#[tokio::test]
+async fn an_order_tagged_ship_together_is_never_split() {
+    for tagged in [false, true] {
+        let db = fresh().await;
+        let api = &db.api;
+        let mut s = api.pipeline_settings().await.expect("settings");
+        s.routing.enabled = true;
+        api.save_pipeline_settings(&s).await.expect("save");
+        let a = at(api, "Leipzig", 51.34, 12.37).await;
+        let b = at(api, "Munich", 48.14, 11.58).await;
+        receive(api, "MUG", a, 5).await;
+        receive(api, "CUP", b, 5).await;
+        let mut o = order("1", "anna@example.de", &[("MUG", 1), ("CUP", 1)]);
+        if tagged {
+            o.tags = vec![Tag::parse("ship-together").expect("tag")];
+        }
+        api.import_orders(&[o], "test").await.expect("import");
+        api.process_pending(&|_| {}).await.expect("process");
+        let id = api
+            .list_orders(&OrderQuery::default())
+            .await
+            .expect("list")
+            .rows[0]
+            .id;
+        let d = api.get_order(id).await.expect("d");
+        let places: std::collections::BTreeSet<String> = d
+            .lines
+            .iter()
+            .flat_map(|l| l.reservations.iter().map(|r| r.location_name.clone()))
+            .collect();
+        if tagged {
+            assert_eq!(places.len(), 1, "one parcel: {places:?}");
+            assert_eq!(
+                d.order.status,
+                OrderStatus::OnHold,
+                "the other line waits for stock there"
+            );
+        } else {
+            assert_eq!(places.len(), 2, "split when it must: {places:?}");
+            assert_eq!(d.order.status, OrderStatus::Allocated);
+        }
+    }
+}

@@ -1,8 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { open, save } from '@tauri-apps/plugin-dialog';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { usePipelineSettings } from '../../components/settings';
 import type {
-  BacktestMetrics, BacktestReport, Filter, ImportMode, LocationKind, PipelineSettings, RateImportReport, Ranker,
+  BacktestMetrics, BacktestReport, Filter, ImportMode, LocationKind, RateImportReport, Ranker,
   RoutingSettings, SplitPolicy, StockModel, Strategy, WhenFull,
 } from '../../api/bindings';
 import { api } from '../../api/client';
@@ -30,13 +31,7 @@ const newStrategy = (n: number): Strategy => ({
  * the edited rules against the saved ones over past orders, and the shipping rate table. */
 export function Routing() {
   const { t } = useI18n();
-  const toast = useToast();
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['pipeline-settings'], queryFn: api.pipelineSettings });
-  const [s, setS] = useState<PipelineSettings | null>(null);
-  useEffect(() => {
-    if (q.data) setS(q.data);
-  }, [q.data]);
+  const { s, setS, dirty, save: saveAll } = usePipelineSettings();
   if (!s) return <div className="screen muted">{t('common.loading')}</div>;
   const rules = s.routing.rules;
   const setRules = (r: RoutingSettings) => setS({ ...s, routing: { ...s.routing, rules: r } });
@@ -46,16 +41,6 @@ export function Routing() {
     const [x] = next.splice(i, 1);
     next.splice(Math.max(0, Math.min(next.length, i + by)), 0, x);
     setRules({ ...rules, strategies: next });
-  };
-  const dirty = JSON.stringify(s) !== JSON.stringify(q.data);
-  const saveAll = async () => {
-    try {
-      await api.savePipelineSettings(s);
-      toast.ok(t('rules.saved'));
-      await qc.invalidateQueries({ queryKey: ['pipeline-settings'] });
-    } catch (e) {
-      toast.error(e);
-    }
   };
   return (
     <div className="screen" data-testid="routing-screen">

@@ -1,8 +1,5 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import type { PipelineSettings } from '../../api/bindings';
-import { api } from '../../api/client';
-import { useToast } from '../../components/toast';
+import { usePipelineSettings } from '../../components/settings';
 import { useI18n, type MessageKey } from '../../i18n';
 import { go } from '../../route';
 
@@ -11,13 +8,7 @@ const list = (s: string, sep: RegExp) => s.split(sep).map((x) => x.trim()).filte
 /** The pipeline's rules: risk screening, validation, priority and merging. */
 export function Rules() {
   const { t } = useI18n();
-  const toast = useToast();
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['pipeline-settings'], queryFn: api.pipelineSettings });
-  const [s, setS] = useState<PipelineSettings | null>(null);
-  useEffect(() => {
-    if (q.data) setS(q.data);
-  }, [q.data]);
+  const { s, setS, save } = usePipelineSettings();
   if (!s) return <div className="screen muted">{t('common.loading')}</div>;
   const risk = (patch: Partial<PipelineSettings['risk']>) => setS({ ...s, risk: { ...s.risk, ...patch } });
   const prio = (patch: Partial<PipelineSettings['priority']>) => setS({ ...s, priority: { ...s.priority, ...patch } });
@@ -27,15 +18,6 @@ export function Rules() {
       <input type="number" data-testid={testid} value={value} onChange={(e) => on(Number(e.target.value) || 0)} />
     </label>
   );
-  const save = async () => {
-    try {
-      await api.savePipelineSettings(s);
-      toast.ok(t('rules.saved'));
-      await qc.invalidateQueries({ queryKey: ['pipeline-settings'] });
-    } catch (e) {
-      toast.error(e);
-    }
-  };
   return (
     <div className="screen" data-testid="rules">
       <div className="row between">
