@@ -142,6 +142,9 @@ pub struct OrderLineView {
     /// The product's release date: a pre-order until then.
     #[ts(type = "number | null")]
     pub release_at: Option<i64>,
+    /// For a pre-order line: whether the expected receipts cover it, counting the pre-orders
+    /// ahead of it in the queue (priority, then placed time).
+    pub preorder_covered: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

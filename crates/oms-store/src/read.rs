@@ -296,6 +296,26 @@ impl Store {
                 });
             }
         }
+        // Pre-order lines: covered when the expected receipts reach past the pre-orders ahead.
+        let now = crate::now_ms();
+        for l in d
+            .lines
+            .iter_mut()
+            .filter(|l| l.release_at.is_some_and(|r| r > now) && l.quantities.backordered > 0)
+        {
+            let (incoming, ahead): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT COALESCE(SUM(il.incoming), 0) FROM inventory_levels il JOIN products p ON p.id = il.product_id WHERE p.sku = $1), \
+                 (SELECT COALESCE(SUM(ol.backordered), 0) FROM order_lines ol JOIN products p ON p.id = ol.product_id \
+                  JOIN orders o ON o.id = ol.order_id, orders me WHERE me.id = $2 AND p.sku = $1 AND ol.backordered > 0 \
+                  AND o.status IN ('pending', 'on_hold', 'ready', 'backordered', 'allocated') AND o.id <> me.id \
+                  AND (o.priority > me.priority OR (o.priority = me.priority AND (o.placed_at, o.id) < (me.placed_at, me.id))))"
+            )
+            .bind(&l.sku)
+            .bind(id.get())
+            .fetch_one(self.pool())
+            .await?;
+            l.preorder_covered = Some(ahead + i64::from(l.quantities.backordered) <= incoming);
+        }
         let holds = sqlx::query(&format!(
             "SELECT {HOLD_COLUMNS} FROM order_holds h WHERE h.order_id = $1 \
              ORDER BY h.released_at IS NOT NULL, h.placed_at DESC, h.id DESC"
@@ -635,6 +655,7 @@ impl Store {
                         },
                         origin_order_number: l.get(11),
                         release_at: l.get(12),
+                        preorder_covered: None,
                         reservations: Vec::new(),
                         expected: Vec::new(),
                     },

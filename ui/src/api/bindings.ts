@@ -54,7 +54,12 @@ expected: Array<ExpectedStock>,
 /**
  * The product's release date: a pre-order until then.
  */
-release_at: number | null, };
+release_at: number | null, 
+/**
+ * For a pre-order line: whether the expected receipts cover it, counting the pre-orders
+ * ahead of it in the queue (priority, then placed time).
+ */
+preorder_covered: boolean | null, };
 
 export type TimelineEventView = { id: number, at: number, kind: string, actor: string, summary: string, detail: string | null, };
 

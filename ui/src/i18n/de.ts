@@ -485,4 +485,6 @@ export const de: Record<MessageKey, string> = {
   'detail.pickupNone': '— an den Kunden versenden —',
   'detail.handoffs': 'Übergaben',
   'detail.preorder': 'Vorbestellung: erscheint am {date}',
+  'detail.preorderCovered': 'durch den erwarteten Bestand gedeckt',
+  'detail.preorderBeyond': 'über den erwarteten Bestand hinaus',
 };

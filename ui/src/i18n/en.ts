@@ -484,6 +484,8 @@ export const en = {
   'detail.pickupNone': '— ship to the customer —',
   'detail.handoffs': 'Hand-offs',
   'detail.preorder': 'Pre-order: releases {date}',
+  'detail.preorderCovered': 'covered by the expected stock',
+  'detail.preorderBeyond': 'beyond the expected stock',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -290,6 +290,25 @@ async fn a_preorder_waits_for_its_release_and_the_expected_stock() {
         (0, 2)
     );
     assert!(d.lines[0].release_at.is_some());
+    assert_eq!(
+        d.lines[0].preorder_covered,
+        Some(false),
+        "nothing expected yet"
+    );
+    api.set_incoming("MUG", warehouse, 1, None)
+        .await
+        .expect("incoming");
+    let d = api.get_order(id).await.expect("d");
+    assert_eq!(
+        d.lines[0].preorder_covered,
+        Some(false),
+        "1 expected, 2 pre-ordered"
+    );
+    api.set_incoming("MUG", warehouse, 10, None)
+        .await
+        .expect("incoming");
+    let d = api.get_order(id).await.expect("d");
+    assert_eq!(d.lines[0].preorder_covered, Some(true));
     assert!(
         d.holds.iter().all(|h| h.released_at.is_some()),
         "a pre-order is not held for stock: {:?}",

@@ -85,7 +85,7 @@ export function OrderDetail({ id }: { id: number }) {
                 <tr key={l.line_no}>
                   <td className="mono">{l.sku}</td>
                   <td>{l.title}{l.origin_order_number && <div className="muted small">{t('detail.fromOrder', { number: l.origin_order_number })}</div>}
-                    {l.release_at !== null && l.release_at > Date.now() && <div><span className="badge pickup-to_prepare" data-testid="line-preorder">{t('detail.preorder', { date: date(l.release_at) })}</span></div>}</td>
+                    {l.release_at !== null && l.release_at > Date.now() && <div><span className="badge pickup-to_prepare" data-testid="line-preorder">{t('detail.preorder', { date: date(l.release_at) })}</span>{l.preorder_covered !== null && <span className={`small ${l.preorder_covered ? 'ok-text' : 'warn-text'}`}> {t(l.preorder_covered ? 'detail.preorderCovered' : 'detail.preorderBeyond')}</span>}</div>}</td>
                   <td className="num">{num(l.quantity)}</td>
                   <td className="small" data-testid="line-allocation">
                     {l.reservations.map((r) => (
