@@ -332,9 +332,15 @@ try {
     await (await s.waitFor('[data-testid="pickup-done"]')).click();
     await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /1 changed/.test(await el.text()) });
     await s.waitFor(`[data-testid="pickup-row"][data-order-number="${number}"][data-state="picked_up"]`);
+    // A pickup order still to prepare shows its store and state on the order detail.
+    const next = await s.waitFor('[data-testid="pickup-row"][data-state="to_prepare"] button');
+    await next.click();
+    await s.waitFor('[data-testid="pickup-state"]', { pred: async (el) => /Leipzig store/.test(await el.text()) && /To prepare/.test(await el.text()) });
+    await shot('19b-pickup-order');
   });
 
   await check('3PL hand-offs are written out, then shipped with a tracking number', async () => {
+    await (await s.waitFor('[data-testid="nav-fulfilment"]')).click();
     await (await s.waitFor('[data-testid="tab-handoffs"]')).click();
     await s.waitFor('[data-testid="handoffs-table"]', { timeout: 10000 });
     // The folder dialog is the operating system's; the command behind it is the same.

@@ -76,7 +76,7 @@ pub fn handoff_csv(h: &HandoffView) -> Result<String, ApiError> {
 }
 
 impl Api {
-    /// Makes an open order a pickup order at a location (or a delivered one again with None)
+    /// Makes an open order a pickup order at a location (None: shipped to the customer again)
     /// and places it again.
     pub async fn set_pickup_location(
         &self,

@@ -44,9 +44,9 @@ fn handoff_of(r: &sqlx::sqlite::SqliteRow) -> Result<HandoffView, StoreError> {
 }
 
 impl Store {
-    /// Makes an open, unshipped order a pickup order at `location` (or a shipped one again with
-    /// None): its reservations are given back so the pipeline places it again. The caller
-    /// processes it in the same transaction's wake (`Store::reroute_order`).
+    /// Makes an open, unshipped order a pickup order at `location` (None: shipped to the
+    /// customer again). Its reservations are given back; the caller processes the order next,
+    /// which places it under the new delivery.
     pub async fn set_pickup_location(
         &self,
         id: OrderId,

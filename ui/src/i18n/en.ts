@@ -479,7 +479,7 @@ export const en = {
   'fulfil.kind': 'Kind',
   'progress.pickup': 'Updating pickup orders',
   'detail.pickup': 'Store pickup',
-  'detail.pickupAt': 'Picked up at {store}',
+  'detail.pickupAt': 'Collected at {store}',
   'detail.pickupSet': 'Pick up at',
   'detail.pickupNone': '— ship to the customer —',
   'detail.handoffs': 'Hand-offs',
