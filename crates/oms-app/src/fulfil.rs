@@ -255,7 +255,7 @@ impl Api {
 
     /// Places the orders waiting for a product whose release date has come.
     pub async fn release_preorders(&self) -> Result<ProcessSummary, ApiError> {
-        let ids = self.store.released_preorders(now_ms()).await?;
+        let ids = self.store.take_released_preorders(now_ms()).await?;
         if ids.is_empty() {
             return Ok(ProcessSummary::default());
         }

@@ -11,8 +11,9 @@ const DAY_MS: i64 = 86_400_000;
 
 impl Store {
     /// The orders `ids` (merged and cancelled ones left out) as the routing rules see them,
-    /// sorted by when they were placed: each line with what was ordered minus what was
-    /// cancelled; the ship-to address located offline.
+    /// each line with what was ordered minus what was
+    /// cancelled; the ship-to address located offline. In no particular order: the caller sorts
+    /// the whole selection by placed time.
     pub async fn backtest_orders(&self, ids: &[i64]) -> Result<Vec<BacktestOrder>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(5_000) {
@@ -99,7 +100,6 @@ impl Store {
                 });
             }
         }
-        out.sort_by_key(|o| (o.day, o.minute, o.order.order_id));
         Ok(out)
     }
 

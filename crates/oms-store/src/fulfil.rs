@@ -9,6 +9,26 @@ use crate::{Store, StoreError};
 use oms_domain::*;
 use sqlx::Row;
 
+/// Open reservations of the order `o` held anywhere but at its pickup store.
+pub(crate) const RESERVED_ELSEWHERE: &str =
+    "(SELECT COUNT(*) FROM reservations r WHERE r.order_id = o.id \
+     AND r.status = 'open' AND r.location_id <> o.pickup_location_id)";
+
+/// Where a pickup order stands: its stored queue state, else to prepare once every unit is
+/// reserved at the store, else waiting.
+pub(crate) fn pickup_state(
+    stored: Option<&str>,
+    status: OrderStatus,
+    reserved_elsewhere: i64,
+) -> PickupState {
+    match stored {
+        Some("picked_up") => PickupState::PickedUp,
+        Some("ready") => PickupState::Ready,
+        _ if status == OrderStatus::Allocated && reserved_elsewhere == 0 => PickupState::ToPrepare,
+        _ => PickupState::Waiting,
+    }
+}
+
 const HANDOFF_COLUMNS: &str = "h.id, h.order_id, o.order_number, h.location_id, l.name, h.kind, h.status, h.document, h.created_at, \
      h.sent_at, h.confirmed_at, h.supplier_ref, h.carrier, h.tracking_number";
 
@@ -105,15 +125,14 @@ impl Store {
         location: i64,
         now: i64,
     ) -> Result<Vec<PickupRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT o.id, o.order_number, o.customer_name, cu.email, o.phone, o.status, o.pickup_state, o.placed_at, o.pickup_at, \
              (SELECT COALESCE(SUM(l.quantity - l.cancelled), 0) FROM order_lines l WHERE l.order_id = o.id), \
-             (SELECT COUNT(*) FROM reservations r WHERE r.order_id = o.id AND r.status = 'open' AND r.location_id <> o.pickup_location_id) \
-             FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id \
+             {RESERVED_ELSEWHERE} FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id \
              WHERE o.pickup_location_id = $1 AND (o.status IN ('pending', 'on_hold', 'ready', 'backordered', 'allocated') \
                OR (o.pickup_state = 'picked_up' AND o.pickup_at >= $2)) \
-             ORDER BY o.placed_at LIMIT 2000",
-        )
+             ORDER BY o.placed_at LIMIT 2000"
+        ))
         .bind(location)
         .bind(now - 7 * 86_400_000)
         .fetch_all(self.pool())
@@ -121,14 +140,8 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let status = crate::pipeline::parse_status(&r.try_get::<String, _>(5)?)?;
-            let pickup: Option<String> = r.try_get(6)?;
-            let elsewhere: i64 = r.try_get(10)?;
-            let state = match pickup.as_deref() {
-                Some("picked_up") => PickupState::PickedUp,
-                Some("ready") => PickupState::Ready,
-                _ if status == OrderStatus::Allocated && elsewhere == 0 => PickupState::ToPrepare,
-                _ => PickupState::Waiting,
-            };
+            let stored: Option<String> = r.try_get(6)?;
+            let state = pickup_state(stored.as_deref(), status, r.try_get(10)?);
             out.push(PickupRow {
                 order_id: r.try_get(0)?,
                 order_number: r.try_get(1)?,
@@ -160,11 +173,10 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = begin_write(self).await?;
-        let row = sqlx::query(
-            "SELECT o.status, o.pickup_location_id, o.pickup_state, l.name, \
-             (SELECT COUNT(*) FROM reservations r WHERE r.order_id = o.id AND r.status = 'open' AND r.location_id <> o.pickup_location_id) \
-             FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT o.status, o.pickup_location_id, o.pickup_state, l.name, {RESERVED_ELSEWHERE} \
+             FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1"
+        ))
         .bind(id.get())
         .fetch_optional(&mut *tx)
         .await?
@@ -417,17 +429,34 @@ impl Store {
         Ok(())
     }
 
-    /// Open orders with a backordered line of a product whose release date has come: the
-    /// pipeline places them now.
-    pub async fn released_preorders(&self, now: i64) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT l.order_id FROM order_lines l JOIN products p ON p.id = l.product_id \
+    /// Ends the pre-orders whose release date has come: returns the open orders with a
+    /// backordered line of such a product and clears the date (they are ordinary products
+    /// now, so later runs do not look at them again). The caller places the orders.
+    pub async fn take_released_preorders(&self, now: i64) -> Result<Vec<i64>, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT l.order_id FROM products p JOIN order_lines l ON l.product_id = p.id \
              JOIN orders o ON o.id = l.order_id \
              WHERE p.release_at IS NOT NULL AND p.release_at <= $1 AND l.backordered > 0 \
              AND o.status IN ('backordered', 'allocated', 'ready') ORDER BY l.order_id LIMIT 100000",
         )
         .bind(now)
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE products SET release_at = NULL WHERE release_at IS NOT NULL AND release_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The currency of the shipping rates (one for the whole table), if there are any.
+    pub async fn rate_currency(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT currency FROM shipping_rates LIMIT 1")
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 }

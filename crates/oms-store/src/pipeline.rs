@@ -850,98 +850,96 @@ pub(crate) async fn ship_reserved_in(
     actor: &str,
     now: i64,
 ) -> Result<(i64, OrderStatus), StoreError> {
-    {
-        let status = order_status(tx, id.get())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        if !matches!(
-            status,
-            OrderStatus::Allocated | OrderStatus::Backordered | OrderStatus::PartiallyShipped
-        ) {
-            return Err(StoreError::Conflict(format!(
-                "order {id} is {status}: only allocated units can ship"
-            )));
-        }
-        let rows = sqlx::query(
-            "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
-             AND ($3 IS NULL OR location_id = $3) RETURNING line_no, product_id, location_id, quantity",
+    let status = order_status(tx, id.get())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+    if !matches!(
+        status,
+        OrderStatus::Allocated | OrderStatus::Backordered | OrderStatus::PartiallyShipped
+    ) {
+        return Err(StoreError::Conflict(format!(
+            "order {id} is {status}: only allocated units can ship"
+        )));
+    }
+    let rows = sqlx::query(
+        "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
+         AND ($3 IS NULL OR location_id = $3) RETURNING line_no, product_id, location_id, quantity",
+    )
+    .bind(id.get())
+    .bind(now)
+    .bind(location)
+    .fetch_all(&mut **tx)
+    .await?;
+    if rows.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "order {id} has nothing reserved to ship"
+        )));
+    }
+    let mut units = 0;
+    for r in &rows {
+        let q: i64 = r.try_get(3)?;
+        inventory::apply(
+            tx,
+            &Move {
+                product_id: r.try_get(1)?,
+                location_id: r.try_get(2)?,
+                kind: MovementKind::Shipment,
+                quantity: q,
+                order_id: Some(id.get()),
+                reason: None,
+                actor,
+            },
         )
-        .bind(id.get())
-        .bind(now)
-        .bind(location)
-        .fetch_all(&mut **tx)
         .await?;
-        if rows.is_empty() {
-            return Err(StoreError::Conflict(format!(
-                "order {id} has nothing reserved to ship"
-            )));
-        }
-        let mut units = 0;
-        for r in &rows {
-            let q: i64 = r.try_get(3)?;
-            inventory::apply(
-                tx,
-                &Move {
-                    product_id: r.try_get(1)?,
-                    location_id: r.try_get(2)?,
-                    kind: MovementKind::Shipment,
-                    quantity: q,
-                    order_id: Some(id.get()),
-                    reason: None,
-                    actor,
-                },
-            )
-            .await?;
-            units += q;
-        }
-        // Per line, what shipped of its reservations.
-        let mut per_line: std::collections::BTreeMap<i64, i64> = Default::default();
-        for r in &rows {
-            *per_line.entry(r.try_get(0)?).or_default() += r.try_get::<i64, _>(3)?;
-        }
-        for (line, q) in &per_line {
-            sqlx::query("UPDATE order_lines SET shipped = shipped + $3, reserved = reserved - $3 WHERE order_id = $1 AND line_no = $2")
-                .bind(id.get())
-                .bind(line)
-                .bind(q)
-                .execute(&mut **tx)
-                .await?;
-        }
-        let location_of = rows.first().map(|r| r.try_get::<i64, _>(2)).transpose()?;
-        if let Some((carrier, number)) = tracking {
-            sqlx::query(
-                "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
-                 VALUES ($1, $2, $3, $4, 'in_transit', $5)",
-            )
+        units += q;
+    }
+    // Per line, what shipped of its reservations.
+    let mut per_line: std::collections::BTreeMap<i64, i64> = Default::default();
+    for r in &rows {
+        *per_line.entry(r.try_get(0)?).or_default() += r.try_get::<i64, _>(3)?;
+    }
+    for (line, q) in &per_line {
+        sqlx::query("UPDATE order_lines SET shipped = shipped + $3, reserved = reserved - $3 WHERE order_id = $1 AND line_no = $2")
             .bind(id.get())
-            .bind(location.or(location_of))
-            .bind(carrier)
-            .bind(number)
-            .bind(now)
+            .bind(line)
+            .bind(q)
             .execute(&mut **tx)
             .await?;
-        }
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(quantity - shipped - cancelled), 0) FROM order_lines WHERE order_id = $1",
+    }
+    let location_of = rows.first().map(|r| r.try_get::<i64, _>(2)).transpose()?;
+    if let Some((carrier, number)) = tracking {
+        sqlx::query(
+            "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
+             VALUES ($1, $2, $3, $4, 'in_transit', $5)",
         )
         .bind(id.get())
-        .fetch_one(&mut **tx)
+        .bind(location.or(location_of))
+        .bind(carrier)
+        .bind(number)
+        .bind(now)
+        .execute(&mut **tx)
         .await?;
-        let to = if open > 0 {
-            OrderStatus::PartiallyShipped
-        } else {
-            OrderStatus::Shipped
-        };
-        set_status(tx, id.get(), status, to).await?;
-        insert_event(
-            tx,
-            id.get(),
-            EventKind::Shipped,
-            actor,
-            &format!("{units} units shipped"),
-            tracking.map(|(c, n)| format!("{c} {n}")).as_deref(),
-        )
-        .await?;
-        Ok((units, to))
     }
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(quantity - shipped - cancelled), 0) FROM order_lines WHERE order_id = $1",
+    )
+    .bind(id.get())
+    .fetch_one(&mut **tx)
+    .await?;
+    let to = if open > 0 {
+        OrderStatus::PartiallyShipped
+    } else {
+        OrderStatus::Shipped
+    };
+    set_status(tx, id.get(), status, to).await?;
+    insert_event(
+        tx,
+        id.get(),
+        EventKind::Shipped,
+        actor,
+        &format!("{units} units shipped"),
+        tracking.map(|(c, n)| format!("{c} {n}")).as_deref(),
+    )
+    .await?;
+    Ok((units, to))
 }

@@ -324,11 +324,11 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         d.holds = holds.iter().map(hold_row).collect::<Result<_, _>>()?;
-        let extra = sqlx::query(
+        let extra = sqlx::query(&format!(
             "SELECT o.risk_score, o.merged_into, o.pickup_location_id, l.name, o.pickup_state, o.pickup_at, \
-             (SELECT COUNT(*) FROM reservations r WHERE r.order_id = o.id AND r.status = 'open' AND r.location_id <> o.pickup_location_id) \
-             FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
-        )
+             {} FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
+            crate::fulfil::RESERVED_ELSEWHERE
+        ))
             .bind(id.get())
             .fetch_one(self.pool())
             .await?;

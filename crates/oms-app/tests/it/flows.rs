@@ -2,23 +2,9 @@
 //! application API on real SQLite files.
 
 use crate::fresh;
-use crate::pipeline::{order, receive};
+use crate::pipeline::{order, place, receive};
 use oms_app::domain::*;
-use oms_app::{Api, NewLocation};
-
-async fn place(api: &Api, kind: LocationKind, name: &str) -> i64 {
-    api.create_location(&NewLocation {
-        kind,
-        name: name.into(),
-        address: None,
-        lat: None,
-        lon: None,
-        routing: Default::default(),
-    })
-    .await
-    .expect("location")
-    .id
-}
+use oms_app::Api;
 
 async fn only_order(api: &Api) -> i64 {
     api.list_orders(&OrderQuery::default())
@@ -51,8 +37,8 @@ async fn a_pickup_order_reserves_at_its_store_and_goes_ready_then_picked_up() {
         let mut s = api.pipeline_settings().await.expect("s");
         s.routing.enabled = routing;
         api.save_pipeline_settings(&s).await.expect("save");
-        let warehouse = place(api, LocationKind::Warehouse, "Warehouse").await;
-        let store = place(api, LocationKind::Store, "Store Mitte").await;
+        let warehouse = place(api, LocationKind::Warehouse, "Warehouse", None).await;
+        let store = place(api, LocationKind::Store, "Store Mitte", None).await;
         receive(api, "MUG", warehouse, 50).await;
         receive(api, "MUG", store, 2).await;
         api.import_orders(&[order("1", "anna@example.de", &[("MUG", 2)])], "test")
@@ -124,8 +110,8 @@ async fn a_pickup_order_reserves_at_its_store_and_goes_ready_then_picked_up() {
 async fn a_pickup_order_without_stock_at_its_store_waits_and_cannot_be_set_ready() {
     let db = fresh().await;
     let api = &db.api;
-    let warehouse = place(api, LocationKind::Warehouse, "Warehouse").await;
-    let store = place(api, LocationKind::Store, "Store").await;
+    let warehouse = place(api, LocationKind::Warehouse, "Warehouse", None).await;
+    let store = place(api, LocationKind::Store, "Store", None).await;
     receive(api, "MUG", warehouse, 50).await;
     api.import_orders(&[order("1", "anna@example.de", &[("MUG", 1)])], "test")
         .await
@@ -160,7 +146,7 @@ async fn routing_to_a_drop_ship_supplier_writes_a_handoff_that_is_confirmed_and_
     let mut s = api.pipeline_settings().await.expect("s");
     s.routing.enabled = true;
     api.save_pipeline_settings(&s).await.expect("save");
-    let supplier = place(api, LocationKind::DropShipSupplier, "Nordic Mugs Ltd").await;
+    let supplier = place(api, LocationKind::DropShipSupplier, "Nordic Mugs Ltd", None).await;
     receive(api, "MUG", supplier, 100).await;
     api.import_orders(&[order("1", "anna@example.de", &[("MUG", 3)])], "test")
         .await
@@ -240,7 +226,7 @@ async fn routing_to_a_drop_ship_supplier_writes_a_handoff_that_is_confirmed_and_
 async fn cancelling_an_order_calls_off_its_handoff() {
     let db = fresh().await;
     let api = &db.api;
-    let tpl = place(api, LocationKind::ThirdPartyLogistics, "3PL Hub").await;
+    let tpl = place(api, LocationKind::ThirdPartyLogistics, "3PL Hub", None).await;
     receive(api, "MUG", tpl, 10).await;
     api.import_orders(&[order("1", "anna@example.de", &[("MUG", 1)])], "test")
         .await
@@ -266,7 +252,7 @@ async fn cancelling_an_order_calls_off_its_handoff() {
 async fn a_preorder_waits_for_its_release_and_the_expected_stock() {
     let db = fresh().await;
     let api = &db.api;
-    let warehouse = place(api, LocationKind::Warehouse, "Warehouse").await;
+    let warehouse = place(api, LocationKind::Warehouse, "Warehouse", None).await;
     receive(api, "MUG", warehouse, 5).await;
     api.set_release_date("MUG", Some(oms_app::now_ms() + 7 * 86_400_000))
         .await

@@ -53,12 +53,17 @@ pub fn order(ext: &str, email: &str, lines: &[(&str, i64)]) -> NewOrder {
 }
 
 pub async fn location(api: &Api, name: &str) -> i64 {
+    place(api, LocationKind::Warehouse, name, None).await
+}
+
+/// A location of a kind, with coordinates when given; its id.
+pub async fn place(api: &Api, kind: LocationKind, name: &str, at: Option<(f64, f64)>) -> i64 {
     api.create_location(&NewLocation {
-        kind: LocationKind::Warehouse,
+        kind,
         name: name.into(),
         address: None,
-        lat: None,
-        lon: None,
+        lat: at.map(|a| a.0),
+        lon: at.map(|a| a.1),
         routing: Default::default(),
     })
     .await

@@ -2,7 +2,7 @@
 //! import (and its use by the rules), and the backtest.
 
 use crate::fresh;
-use crate::pipeline::{order, receive};
+use crate::pipeline::{order, place, receive};
 use oms_app::domain::*;
 use oms_app::engine::route::{Ranker, StockModel};
 use oms_app::{Api, BacktestRequest, ImportMode, NewLocation};
@@ -14,17 +14,7 @@ fn write(dir: &std::path::Path, name: &str, body: &str) -> std::path::PathBuf {
 }
 
 async fn at(api: &Api, name: &str, lat: f64, lon: f64) -> i64 {
-    api.create_location(&NewLocation {
-        kind: LocationKind::Warehouse,
-        name: name.into(),
-        address: None,
-        lat: Some(lat),
-        lon: Some(lon),
-        routing: Default::default(),
-    })
-    .await
-    .expect("location")
-    .id
+    place(api, LocationKind::Warehouse, name, Some((lat, lon))).await
 }
 
 #[tokio::test]
