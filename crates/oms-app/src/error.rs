@@ -65,6 +65,10 @@ impl From<StoreError> for ApiError {
                 log_error(&e);
                 ApiError::new(ErrorCode::Storage, "the local database reported an error")
             }
+            StoreError::Raw(e) => {
+                log_error(&StoreError::Raw(e));
+                ApiError::new(ErrorCode::Storage, "the local database reported an error")
+            }
             StoreError::Migrate(e) => ApiError::new(
                 ErrorCode::Storage,
                 format!("the database could not be upgraded: {e}"),

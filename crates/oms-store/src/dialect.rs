@@ -57,56 +57,111 @@ pub(crate) fn in_id_list_next(expr: &str) -> String {
     format!("{expr} IN (SELECT value FROM json_each(?))")
 }
 
-/// Many statements sent to the database as one: SQLite runs a multi-statement string in one
-/// call on its connection's thread, so a set's dozen writes cost one round trip instead of a
-/// dozen (every round trip is two thread wake-ups; at small sets they were most of the time).
-/// The statements use anonymous `?` placeholders only: the arguments are consumed in order
-/// across the statements. PostgreSQL: a pipeline of the same statements.
+/// One parameter of a `Script`.
+pub(crate) enum Arg<'q> {
+    Null,
+    Int(i64),
+    Text(std::borrow::Cow<'q, str>),
+    Blob(&'q [u8]),
+}
+
+impl From<i64> for Arg<'_> {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<i32> for Arg<'_> {
+    fn from(v: i32) -> Self {
+        Arg::Int(i64::from(v))
+    }
+}
+impl<'q> From<&'q str> for Arg<'q> {
+    fn from(v: &'q str) -> Self {
+        Arg::Text(std::borrow::Cow::Borrowed(v))
+    }
+}
+impl From<String> for Arg<'_> {
+    fn from(v: String) -> Self {
+        Arg::Text(std::borrow::Cow::Owned(v))
+    }
+}
+impl<'q> From<&'q [u8]> for Arg<'q> {
+    fn from(v: &'q [u8]) -> Self {
+        Arg::Blob(v)
+    }
+}
+impl<'q, T: Into<Arg<'q>>> From<Option<T>> for Arg<'q> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Arg::Null, Into::into)
+    }
+}
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Arg::Null => ValueRef::Null,
+            Arg::Int(v) => ValueRef::Integer(*v),
+            Arg::Text(v) => ValueRef::Text(v.as_bytes()),
+            Arg::Blob(v) => ValueRef::Blob(v),
+        }))
+    }
+}
+
+/// Many statements and their parameters, run one after the other on the connection's handle
+/// (see `raw.rs`: no round trip per statement). The statements use anonymous `?` placeholders
+/// only: the arguments are consumed in order across the statements. PostgreSQL: a pipeline of
+/// the same statements.
 pub(crate) struct Script<'q> {
-    sql: String,
-    args: sqlx::sqlite::SqliteArguments<'q>,
-    statements: usize,
+    /// Each statement and the index of its first argument.
+    statements: Vec<(String, usize)>,
+    args: Vec<Arg<'q>>,
 }
 
 impl<'q> Script<'q> {
     pub(crate) fn new() -> Self {
         Self {
-            sql: String::new(),
-            args: sqlx::sqlite::SqliteArguments::default(),
-            statements: 0,
+            statements: Vec::new(),
+            args: Vec::new(),
         }
     }
 
     /// Appends one statement (without its `;`).
     pub(crate) fn push(&mut self, statement: &str) {
-        self.sql.push_str(statement);
-        self.sql.push_str(";\n");
-        self.statements += 1;
+        self.statements
+            .push((statement.to_owned(), self.args.len()));
     }
 
     /// Binds the next `?`.
-    pub(crate) fn bind<T>(&mut self, value: T) -> Result<&mut Self, StoreError>
-    where
-        T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
-    {
-        use sqlx::Arguments as _;
-        self.args
-            .add(value)
-            .map_err(|e| StoreError::Invalid(format!("binding a parameter: {e}")))?;
+    pub(crate) fn bind(&mut self, value: impl Into<Arg<'q>>) -> Result<&mut Self, StoreError> {
+        self.args.push(value.into());
         Ok(self)
     }
 
     /// Runs every statement in order; the first failing one stops the rest (the caller's
     /// transaction is rolled back then).
-    pub(crate) async fn execute(self, tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
-        if self.statements == 0 {
-            return Ok(());
+    pub(crate) fn execute(self, c: &rusqlite::Connection) -> Result<(), StoreError> {
+        let n = self.statements.len();
+        for (i, (sql, from)) in self.statements.iter().enumerate() {
+            let to = self
+                .statements
+                .get(i + 1)
+                .map_or(self.args.len(), |next| next.1);
+            let args = self.args.get(*from..to).unwrap_or_default();
+            let mut st = c.prepare(sql)?;
+            if st.parameter_count() != args.len() {
+                return Err(StoreError::Invalid(format!(
+                    "statement {} of {n} takes {} parameters, {} given",
+                    i + 1,
+                    st.parameter_count(),
+                    args.len()
+                )));
+            }
+            for (k, a) in args.iter().enumerate() {
+                st.raw_bind_parameter(k + 1, a)?;
+            }
+            st.raw_execute()?;
         }
-        // Not cached: the text differs with every set's row counts.
-        sqlx::query_with(&self.sql, self.args)
-            .persistent(false)
-            .execute(&mut **tx)
-            .await?;
         Ok(())
     }
 }

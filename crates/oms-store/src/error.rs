@@ -12,6 +12,9 @@ pub enum StoreError {
     Io(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// An error of a statement run directly on the SQLite handle (`raw.rs`).
+    #[error("database error: {0}")]
+    Raw(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

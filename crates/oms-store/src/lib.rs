@@ -13,6 +13,7 @@ mod pipeline;
 mod process;
 mod query;
 mod rates;
+mod raw;
 mod read;
 mod write;
 

@@ -24,7 +24,7 @@ pub struct Run<'a> {
     pub rates: &'a dyn oms_engine::route::RateSource,
 }
 
-use crate::process::{process_one, process_set};
+use crate::process::{decide_set, process_one, process_set};
 
 /// An order's stored status; None when there is no such order.
 pub(crate) async fn order_status(
@@ -395,6 +395,33 @@ impl Store {
                 .map_err(|e| StoreError::Invalid(format!("loading the geodata: {e}")))?;
         }
         let started = std::time::Instant::now();
+        // Usually the whole set commits on the writer's handle in one go (see `raw.rs`). A set
+        // with an order that fails, a merge to make or writes that fail is rolled back and
+        // run again below, where each of those has its way.
+        let mut conn = self.writer().acquire().await?;
+        let fast = crate::raw::with(&mut conn, |c| {
+            crate::raw::in_write_tx(c, |c| match decide_set(c, ids, run) {
+                Ok((results, merges))
+                    if merges.is_empty() && results.iter().all(|r| r.1.is_ok()) =>
+                {
+                    Ok(Some(results))
+                }
+                _ => Ok(None),
+            })
+        })
+        .await?;
+        drop(conn);
+        if let Some(results) = fast {
+            let latency = started.elapsed();
+            return Ok(results
+                .into_iter()
+                .map(|(id, result)| BatchItem {
+                    id,
+                    result,
+                    latency,
+                })
+                .collect());
+        }
         let mut tx = begin_write(self).await?;
         let results = match process_set(&mut tx, ids, run).await {
             Ok(results) => results,

@@ -5,10 +5,11 @@
 //! levels, line quantities, status and timeline events — is written with a few multi-row
 //! statements. A set of one is how a single order is processed; there is no second code path.
 //!
-//! Why set-based: every statement costs a round trip to SQLite's worker thread, which on two
-//! cores costs more than SQLite's own work (measured with perf: ≈55% of the time in thread
-//! wake-ups at ≈30 statements per order). Stock checks stay in the same transaction, and the
-//! database's triggers still refuse an oversell.
+//! Why set-based: every statement through sqlx costs a round trip to SQLite's worker thread,
+//! which on two cores costs more than SQLite's own work (measured with perf: ≈55% of the time in
+//! thread wake-ups at ≈30 statements per order). A set now runs on the connection's handle on
+//! the calling thread (`raw.rs`, `decide_set`). Stock checks stay in the same transaction, and
+//! the database's triggers still refuse an oversell.
 
 use crate::inventory::Move;
 use crate::pipeline::{merge_into, parse_status, Run};
@@ -19,7 +20,7 @@ use oms_engine::route::{
     RoutingSettings,
 };
 use oms_engine::*;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(crate) const RULE_ACTOR: &str = "rule:pipeline";
@@ -282,8 +283,8 @@ fn parse_holds(rows: &[JRow<'_>]) -> Result<HashMap<i64, Vec<Hold>>, StoreError>
 
 /// The oldest other open order of the same customer to the same address that nothing is
 /// reserved for yet.
-async fn merge_partner(
-    tx: &mut Transaction<'_, Sqlite>,
+fn merge_partner(
+    c: &rusqlite::Connection,
     o: &Loaded,
 ) -> Result<Option<(i64, String)>, StoreError> {
     let (Some(customer), Some(key)) = (o.customer_id, &o.address_key) else {
@@ -292,35 +293,35 @@ async fn merge_partner(
     if !o.merge_possible || o.lines.iter().any(|l| l.q.reserved > 0 || l.q.shipped > 0) {
         return Ok(None);
     }
-    let rows = sqlx::query(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT o.id, o.order_number, COALESCE(o.ship_name, o.customer_name), o.ship_line1, o.ship_line2, o.ship_city, o.ship_postal, o.ship_country \
-         FROM orders o WHERE o.customer_id = $1 AND o.id <> $2 AND o.placed_at BETWEEN $3 AND $4 AND o.currency = $5 \
+         FROM orders o WHERE o.customer_id = ?1 AND o.id <> ?2 AND o.placed_at BETWEEN ?3 AND ?4 AND o.currency = ?5 \
          AND o.status IN {OPEN_STATUSES} AND o.merged_into IS NULL \
          AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.id AND r.status = 'open') \
          AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.shipped > 0) \
          ORDER BY o.placed_at, o.id LIMIT 20"
-    ))
-    .bind(customer)
-    .bind(o.facts.order_id)
-    .bind(o.facts.placed_at - WEEK)
-    .bind(o.facts.placed_at)
-    .bind(&o.facts.currency)
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in rows {
-        let other_id: i64 = r.try_get(0)?;
+    ))?;
+    let mut rows = st.query(rusqlite::params![
+        customer,
+        o.facts.order_id,
+        o.facts.placed_at - WEEK,
+        o.facts.placed_at,
+        o.facts.currency.as_str(),
+    ])?;
+    while let Some(r) = rows.next()? {
+        let other_id: i64 = r.get(0)?;
         let a = AddressFacts {
-            name: r.try_get(2)?,
-            line1: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-            line2: r.try_get(4)?,
-            city: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            name: r.get(2)?,
+            line1: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            line2: r.get(4)?,
+            city: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             region: None,
-            postal_code: r.try_get(6)?,
-            country: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+            postal_code: r.get(6)?,
+            country: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
         };
         // The older order is the one the other merges into: only the newer proposes.
         if a.key() == *key && other_id < o.facts.order_id {
-            return Ok(Some((other_id, r.try_get(1)?)));
+            return Ok(Some((other_id, r.get(1)?)));
         }
     }
     Ok(None)
@@ -1097,14 +1098,14 @@ fn handoff_document(
 /// Rows per multi-row statement: well under SQLite's parameter limit for every table here.
 const ROWS_PER_STMT: usize = 400;
 
-async fn flush(
-    tx: &mut Transaction<'_, Sqlite>,
+fn flush(
+    c: &rusqlite::Connection,
     w: &Writes,
     lv: &Levels,
     router: Option<&Router<'_>>,
     run: &Run<'_>,
 ) -> Result<(), StoreError> {
-    // Every write of the set goes to the database as one script (one round trip).
+    // Every write of the set, run statement by statement on the handle.
     let mut s = dialect::Script::new();
     for part in w.releases.chunks(ROWS_PER_STMT) {
         // Grouped by comment: there are two.
@@ -1308,7 +1309,7 @@ async fn flush(
                 .bind(e.3.as_deref())?;
         }
     }
-    s.execute(tx).await
+    s.execute(c)
 }
 
 /// One order's result in a processed set.
@@ -1322,7 +1323,50 @@ pub(crate) async fn process_set(
     ids: &[i64],
     run: &Run<'_>,
 ) -> Result<Vec<SetResult>, StoreError> {
-    // Everything the set needs, read in one round trip: orders, lines, holds, stock levels and
+    let (mut results, merges) = crate::raw::with(tx, |c| decide_set(c, ids, run)).await?;
+    // Merges write at once (they move lines between orders); then the order merged into is
+    // processed in the same transaction.
+    for (source, target) in merges {
+        let res = async {
+            let mut sp = sqlx::Connection::begin(&mut **tx).await?;
+            let r = async {
+                merge_into(&mut sp, source, target, RULE_ACTOR, run.now).await?;
+                let inner = Box::pin(process_set(&mut sp, &[target], run)).await?;
+                for (_, r) in inner {
+                    r?;
+                }
+                Ok::<_, StoreError>(())
+            }
+            .await;
+            match r {
+                Ok(()) => sp.commit().await.map_err(StoreError::from),
+                Err(e) => {
+                    sp.rollback().await?;
+                    Err(e)
+                }
+            }
+        }
+        .await;
+        if let Err(e) = res {
+            if let Some(slot) = results.iter_mut().find(|r| r.0 == source) {
+                slot.1 = Err(e);
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The orders to merge that a set found: (the newer order, the order it merges into).
+pub(crate) type Merges = Vec<(i64, i64)>;
+
+/// Reads, decides and writes a set on the connection's handle, inside the caller's
+/// transaction; the merges it found are left to the caller (they need the async API).
+pub(crate) fn decide_set(
+    c: &rusqlite::Connection,
+    ids: &[i64],
+    run: &Run<'_>,
+) -> Result<(Vec<SetResult>, Merges), StoreError> {
+    // Everything the set needs, read with one statement: orders, lines, holds, stock levels and
     // locations; each row's last column says which statement it came from.
     let script = format!(
         "SELECT ({}), ({}), ({}), ({}), ({})",
@@ -1332,18 +1376,30 @@ pub(crate) async fn process_set(
         levels_sql(),
         Router::SQL
     );
-    let row = sqlx::query(&script)
-        .bind(dialect::id_list(ids))
-        .bind(i64::from(run.settings.risk.velocity_window_hours) * 3_600_000)
-        .bind(i64::from(run.settings.risk.velocity_max_orders) + 1)
-        .bind(Router::day_minute(run.now).0)
-        .fetch_one(&mut **tx)
-        .await?;
+    let mut st = c.prepare_cached(&script)?;
+    let ids_json = dialect::id_list(ids);
+    let window = i64::from(run.settings.risk.velocity_window_hours) * 3_600_000;
+    let cap = i64::from(run.settings.risk.velocity_max_orders) + 1;
+    let day = Router::day_minute(run.now).0;
+    let mut named: Vec<(&str, &dyn rusqlite::ToSql)> = Vec::with_capacity(4);
+    for (name, value) in [
+        ("$1", &ids_json as &dyn rusqlite::ToSql),
+        ("$2", &window),
+        ("$3", &cap),
+        ("$4", &day),
+    ] {
+        // Each part uses the parameters it needs; SQLite knows only those that appear.
+        if st.parameter_index(name)?.is_some() {
+            named.push((name, value));
+        }
+    }
+    let texts: Vec<String> = st.query_row(named.as_slice(), |row| {
+        (0..5).map(|i| row.get::<_, String>(i)).collect()
+    })?;
     let mut parts: Vec<Vec<Vec<serde_json::Value>>> = Vec::with_capacity(5);
-    for i in 0..5 {
-        let text: String = row.try_get(i)?;
+    for (i, text) in texts.iter().enumerate() {
         parts.push(
-            serde_json::from_str(&text)
+            serde_json::from_str(text)
                 .map_err(|e| StoreError::Invalid(format!("the set's read, part {i}: {e}")))?,
         );
     }
@@ -1378,7 +1434,7 @@ pub(crate) async fn process_set(
             continue;
         };
         let partner = if o.status.is_processable() {
-            merge_partner(tx, o).await?
+            merge_partner(c, o)?
         } else {
             None
         };
@@ -1401,37 +1457,8 @@ pub(crate) async fn process_set(
         }
         results.push((id, r));
     }
-    flush(tx, &w, &lv, router.as_ref(), run).await?;
-    // Merges write at once (they move lines between orders); then the order merged into is
-    // processed in the same transaction.
-    for (source, target) in merges {
-        let res = async {
-            let mut sp = sqlx::Connection::begin(&mut **tx).await?;
-            let r = async {
-                merge_into(&mut sp, source, target, RULE_ACTOR, run.now).await?;
-                let inner = Box::pin(process_set(&mut sp, &[target], run)).await?;
-                for (_, r) in inner {
-                    r?;
-                }
-                Ok::<_, StoreError>(())
-            }
-            .await;
-            match r {
-                Ok(()) => sp.commit().await.map_err(StoreError::from),
-                Err(e) => {
-                    sp.rollback().await?;
-                    Err(e)
-                }
-            }
-        }
-        .await;
-        if let Err(e) = res {
-            if let Some(slot) = results.iter_mut().find(|r| r.0 == source) {
-                slot.1 = Err(e);
-            }
-        }
-    }
-    Ok(results)
+    flush(c, &w, &lv, router.as_ref(), run)?;
+    Ok((results, merges))
 }
 
 /// Runs the pipeline on one order inside the caller's transaction.
