@@ -16,6 +16,9 @@ const MAX_LISTED_FAILURES: usize = 200;
 /// How long one processing batch may take before it commits: bounds how long an order's result
 /// waits to become durable (and how long the write lock is held at a time).
 const BATCH_BUDGET: std::time::Duration = std::time::Duration::from_millis(8);
+/// How long processing keeps the database's writer before other writes (a user's click) get
+/// their turn.
+const WRITER_HOLD: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// What a run over the queue (or a selection) did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -151,7 +154,7 @@ impl Api {
             .await?)
     }
 
-    /// Processes `ids` in batched write transactions (see `Store::process_batch`): a failing
+    /// Processes `ids` in batched write transactions (see `Store::process_batches`): a failing
     /// order is quarantined (held with its error) and the others go on. `each` hears how long
     /// each order took until its result was committed.
     async fn process_many(
@@ -161,24 +164,18 @@ impl Api {
         summary: &mut ProcessSummary,
         each: &mut (dyn FnMut(std::time::Duration) + Send),
     ) -> Result<(), ApiError> {
-        // The batch size adapts so that a batch commits within about BATCH_BUDGET: big
-        // enough to share the cost of each statement, small enough that no order's result
-        // waits long to become durable (and the write lock is never held long).
-        let mut size = 16usize;
+        // Sets commit within about BATCH_BUDGET (see `Store::process_batches`); the writer is
+        // given back to other writes at least every WRITER_HOLD.
+        let mut batching = oms_store::Batching::new(BATCH_BUDGET, WRITER_HOLD);
         let mut rest = ids;
         while !rest.is_empty() {
             let rates = self.store.rate_table().await?;
             let run = self.run(s, &rates, now_ms());
-            let take = size.min(rest.len());
-            let t = std::time::Instant::now();
-            let items = self.store.process_batch(&rest[..take], &run).await?;
-            let took = t.elapsed();
-            rest = &rest[take..];
-            if took > BATCH_BUDGET {
-                size = (size / 2).max(4);
-            } else if took < BATCH_BUDGET / 2 && take == size {
-                size = (size * 2).min(256);
-            }
+            let (items, done) = self
+                .store
+                .process_batches(rest, &run, &mut batching)
+                .await?;
+            rest = rest.get(done..).unwrap_or_default();
             for it in items {
                 each(it.latency);
                 match it.result {

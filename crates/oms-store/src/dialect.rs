@@ -148,7 +148,7 @@ impl<'q> Script<'q> {
                 .get(i + 1)
                 .map_or(self.args.len(), |next| next.1);
             let args = self.args.get(*from..to).unwrap_or_default();
-            let mut st = c.prepare(sql)?;
+            let mut st = c.prepare_cached(sql)?;
             if st.parameter_count() != args.len() {
                 return Err(StoreError::Invalid(format!(
                     "statement {} of {n} takes {} parameters, {} given",

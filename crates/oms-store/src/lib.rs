@@ -19,7 +19,7 @@ mod write;
 
 pub use error::StoreError;
 pub use inventory::StockChange;
-pub use pipeline::{BatchItem, Run};
+pub use pipeline::{BatchItem, Batching, Run};
 pub use write::{ImportBatch, Importer};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

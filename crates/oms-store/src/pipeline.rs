@@ -376,9 +376,109 @@ async fn process_savepoint(
     }
 }
 
+/// How `Store::process_batches` sizes its sets.
+#[derive(Clone, Debug)]
+pub struct Batching {
+    /// Orders in the next set.
+    pub size: usize,
+    /// The time a set should commit within.
+    pub budget: std::time::Duration,
+    /// How long one call keeps the writer before other writes get their turn.
+    pub hold: std::time::Duration,
+}
+
+impl Batching {
+    /// Sets that commit within `budget` (starting at 16 orders), for up to `hold` per call.
+    pub fn new(budget: std::time::Duration, hold: std::time::Duration) -> Self {
+        Self {
+            size: 16,
+            budget,
+            hold,
+        }
+    }
+
+    fn adapt(&mut self, took_orders: usize, took: std::time::Duration) {
+        if took > self.budget {
+            self.size = (self.size / 2).max(4);
+        } else if took < self.budget / 2 && took_orders == self.size {
+            self.size = (self.size * 2).min(256);
+        }
+    }
+}
+
+/// The bundled geodata loads once (≈0.1 s), before the routing rules need it and not while
+/// holding the write lock.
+async fn load_geodata(run: &Run<'_>) -> Result<(), StoreError> {
+    static GEO_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if run.routing.is_some() && !GEO_READY.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tokio::task::spawn_blocking(oms_geo::Geocoder::global)
+            .await
+            .map_err(|e| StoreError::Invalid(format!("loading the geodata: {e}")))?;
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Runs the pipeline on a set of orders in one write transaction (see `process.rs`): an
-    /// order whose rules fail is left out and quarantined with its error; the others commit
+    /// Runs the pipeline on `ids` in sets, each its own write transaction (see `process.rs`),
+    /// for up to `batching.hold` before giving the writer back: the caller calls again with the
+    /// ids not yet done (the second value returned is how many were). The set size adapts so
+    /// that a set commits within about `batching.budget`: big enough to share the cost of each
+    /// statement, small enough that no order's result waits long to become durable.
+    ///
+    /// The sets run on the writer's handle (`raw.rs`), which keeps its prepared statements
+    /// from one set to the next. A set with an order whose rules fail, a merge to make or
+    /// writes that fail is rolled back and run again through `process_batch`, where the
+    /// failing order is quarantined and merges are made.
+    pub async fn process_batches(
+        &self,
+        ids: &[i64],
+        run: &Run<'_>,
+        batching: &mut Batching,
+    ) -> Result<(Vec<BatchItem>, usize), StoreError> {
+        load_geodata(run).await?;
+        let session = std::time::Instant::now();
+        let mut conn = self.writer().acquire().await?;
+        let (mut items, mut done, slow) = crate::raw::with(&mut conn, |c| {
+            let mut items = Vec::with_capacity(ids.len());
+            let mut done = 0usize;
+            while done < ids.len() && (done == 0 || session.elapsed() < batching.hold) {
+                let take = batching.size.min(ids.len() - done);
+                let set = ids.get(done..done + take).unwrap_or_default();
+                let started = std::time::Instant::now();
+                let fast = crate::raw::in_write_tx(c, |c| match decide_set(c, set, run) {
+                    Ok((results, merges))
+                        if merges.is_empty() && results.iter().all(|r| r.1.is_ok()) =>
+                    {
+                        Ok(Some(results))
+                    }
+                    _ => Ok(None),
+                })?;
+                let Some(results) = fast else {
+                    return Ok((items, done, Some(take)));
+                };
+                let latency = started.elapsed();
+                batching.adapt(take, latency);
+                items.extend(results.into_iter().map(|(id, result)| BatchItem {
+                    id,
+                    result,
+                    latency,
+                }));
+                done += take;
+            }
+            Ok((items, done, None))
+        })
+        .await?;
+        drop(conn);
+        if let Some(take) = slow {
+            let set = ids.get(done..done + take).unwrap_or_default();
+            items.extend(self.process_batch(set, run).await?);
+            done += take;
+        }
+        Ok((items, done))
+    }
+
+    /// Runs the pipeline on a set of orders in one write transaction through sqlx: an order
+    /// whose rules fail is left out and quarantined with its error; the others commit
     /// together. Should the set's writes themselves fail, the set is run again one order at a
     /// time, each in its own savepoint, so that only the order that breaks them is quarantined.
     /// Every order's latency is the whole batch's: its result is durable at the commit.
@@ -387,41 +487,8 @@ impl Store {
         ids: &[i64],
         run: &Run<'_>,
     ) -> Result<Vec<BatchItem>, StoreError> {
-        static GEO_READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        if run.routing.is_some() && !GEO_READY.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            // The bundled geodata loads once (≈0.1 s); not while holding the write lock.
-            tokio::task::spawn_blocking(oms_geo::Geocoder::global)
-                .await
-                .map_err(|e| StoreError::Invalid(format!("loading the geodata: {e}")))?;
-        }
+        load_geodata(run).await?;
         let started = std::time::Instant::now();
-        // Usually the whole set commits on the writer's handle in one go (see `raw.rs`). A set
-        // with an order that fails, a merge to make or writes that fail is rolled back and
-        // run again below, where each of those has its way.
-        let mut conn = self.writer().acquire().await?;
-        let fast = crate::raw::with(&mut conn, |c| {
-            crate::raw::in_write_tx(c, |c| match decide_set(c, ids, run) {
-                Ok((results, merges))
-                    if merges.is_empty() && results.iter().all(|r| r.1.is_ok()) =>
-                {
-                    Ok(Some(results))
-                }
-                _ => Ok(None),
-            })
-        })
-        .await?;
-        drop(conn);
-        if let Some(results) = fast {
-            let latency = started.elapsed();
-            return Ok(results
-                .into_iter()
-                .map(|(id, result)| BatchItem {
-                    id,
-                    result,
-                    latency,
-                })
-                .collect());
-        }
         let mut tx = begin_write(self).await?;
         let results = match process_set(&mut tx, ids, run).await {
             Ok(results) => results,

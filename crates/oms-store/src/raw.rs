@@ -39,6 +39,8 @@ pub(crate) async fn with<R>(
     // for as long as `conn` lives. `from_handle` neither takes ownership nor closes it; `c` is
     // dropped below, before `locked`, which finalises the statements it prepared.
     let c = unsafe { rusqlite::Connection::from_handle(handle.as_ptr()) }?;
+    // A set's statements differ with its row counts; the read and the common shapes recur.
+    c.set_prepared_statement_cache_capacity(128);
     let r = block(|| f(&c));
     drop(c);
     drop(locked);
