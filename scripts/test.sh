@@ -31,14 +31,15 @@ stage() { # stage NAME COMMAND...: runs a step; a failing step counts as one fai
   fi
 }
 
-CORE=(-p oms-domain -p oms-engine -p oms-geo -p oms-store -p oms-app -p oms-cli)
+CORE=(-p oms-domain -p oms-engine -p oms-geo -p oms-store -p oms-sync -p oms-app -p oms-cli)
 
 stage "system packages" bash scripts/setup-system.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage "rustfmt" cargo fmt --all --check || failed=$((failed + 1))
 stage "clippy (core crates)" cargo clippy "${CORE[@]}" --all-targets --locked -- -D warnings || failed=$((failed + 1))
 
 log=$(mktemp)
-stage "core tests" bash -c "cargo test ${CORE[*]} --locked 2>&1 | tee '$log'; exit \${PIPESTATUS[0]}"
+# The credential tests use the real OS keyring: a D-Bus session with GNOME Keyring (with-keyring.sh).
+stage "core tests" bash -c "bash scripts/with-keyring.sh cargo test ${CORE[*]} --locked 2>&1 | tee '$log'; exit \${PIPESTATUS[0]}"
 rc=$?
 count_cargo "$log"
 [ $rc -ne 0 ] && [ "$(grep -c 'test result' "$log")" -eq 0 ] && failed=$((failed + 1))

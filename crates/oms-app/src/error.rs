@@ -16,6 +16,18 @@ pub enum ErrorCode {
     Storage,
     Io,
     Internal,
+    /// The OS keyring refused or is missing.
+    SecretStore,
+    /// A channel's settings or credentials are incomplete.
+    ChannelConfig,
+    /// The channel refused the credentials.
+    ChannelUnauthorized,
+    /// The channel is rate limiting beyond what a retry waits for.
+    ChannelRateLimited,
+    /// The channel could not be reached or answered with server errors.
+    ChannelUnavailable,
+    /// The channel refused the request or answered with something unreadable.
+    ChannelRejected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

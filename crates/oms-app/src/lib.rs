@@ -9,19 +9,24 @@ mod error;
 mod fulfil;
 mod pipeline;
 mod routing;
+pub mod secrets;
 mod stock_csv;
+mod sync;
 
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use fulfil::{handoff_csv, HandoffExport};
 pub use oms_domain as domain;
 pub use oms_engine as engine;
+pub use oms_sync::http::RetryPolicy;
 pub use pipeline::{NewLocation, ProcessSummary, StockChangeInput};
 pub use routing::{
     backtest_csv, BacktestReport, BacktestRequest, RateImportReport, MAX_BACKTEST_ORDERS,
     RATE_COLUMNS,
 };
+pub use secrets::SecretStore;
 pub use stock_csv::COLUMNS as STOCK_CSV_COLUMNS;
+pub use sync::{ConnectionPatch, QuarantineRetry, CIRCUIT_OPENS_AT};
 
 use oms_domain::*;
 use oms_store::{Importer, Store};
@@ -110,10 +115,22 @@ const IMPORT_BATCH: usize = 10_000;
 /// The most orders one bulk action (or "select all matching") takes at once.
 pub const MAX_SELECTION: usize = 100_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Api {
     store: Store,
     actor: String,
+    /// The OS keyring, under this database's own service name (made on first use).
+    secrets: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<dyn SecretStore>>>,
+    /// How channel requests are retried.
+    sync_policy: oms_sync::http::RetryPolicy,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("db", &self.store.path())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the app keeps its database when no path is given: the user's data directory.
@@ -134,7 +151,35 @@ impl Api {
         Ok(Self {
             store,
             actor: actor.0,
+            secrets: Default::default(),
+            sync_policy: Default::default(),
         })
+    }
+
+    /// Changes how channel requests are retried (timeouts, attempts, backoff).
+    pub fn set_sync_policy(&mut self, policy: oms_sync::http::RetryPolicy) {
+        self.sync_policy = policy;
+    }
+
+    /// The keyring under this database's service name: `oms-desktop/<instance id>`, the id
+    /// made once per database, so that two databases never share a connection's secrets.
+    pub(crate) async fn secrets(&self) -> Result<std::sync::Arc<dyn SecretStore>, ApiError> {
+        self.secrets
+            .get_or_try_init(|| async {
+                let id = match self.store.setting("instance_id").await? {
+                    Some(id) => id,
+                    None => {
+                        let id = format!("{:016x}", fastrand::u64(..));
+                        self.store.put_setting("instance_id", &id).await?;
+                        id
+                    }
+                };
+                Ok::<_, ApiError>(std::sync::Arc::new(secrets::Keyring::new(format!(
+                    "oms-desktop/{id}"
+                ))) as std::sync::Arc<dyn SecretStore>)
+            })
+            .await
+            .cloned()
     }
 
     pub fn db_path(&self) -> &Path {

@@ -32,6 +32,11 @@ pub struct BenchArgs {
     /// 17 more warehouses with stock of every SKU) instead of the most-available policy.
     #[arg(long)]
     routing: bool,
+    /// Measure channel sync instead: pull this many orders from a Shopify stand-in on
+    /// 127.0.0.1 (250 per page) into a fresh database, then pull them again unchanged.
+    /// Needs the OS keyring (see scripts/with-keyring.sh).
+    #[arg(long)]
+    sync: Option<u64>,
 }
 
 #[derive(serde::Serialize)]
@@ -76,6 +81,9 @@ where
 
 #[allow(clippy::print_stderr)]
 pub async fn run(a: &BenchArgs) -> Result<()> {
+    if let Some(n) = a.sync {
+        return sync(a, n).await;
+    }
     if let Some(n) = a.process {
         return process(a, n).await;
     }
@@ -468,6 +476,128 @@ async fn process(a: &BenchArgs, n: u64) -> Result<()> {
                 "orders": times.len(), "seconds": secs, "orders_per_s": rate,
                 "p50_ms": pct(&times, 0.5), "p99_ms": pct(&times, 0.99),
                 "summary": summary, "inconsistencies": problems.len(),
+            }),
+        )?;
+        writeln!(out)?;
+    }
+    api.close().await;
+    Ok(())
+}
+
+/// The process's resident memory now, in MiB (Linux; 0 elsewhere).
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+#[allow(clippy::print_stderr)]
+async fn sync(a: &BenchArgs, n: u64) -> Result<()> {
+    use oms_app::domain::sync_views::{CredentialsInput, NewConnection};
+    let mut out = std::io::stdout().lock();
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", a.out.display()));
+    }
+    let api = Api::open(&a.out, Actor::user("bench")).await?;
+    let anchor = oms_app::now_ms();
+    let orders: Vec<_> = (0..n)
+        .map(|i| {
+            let mut o = oms_app::demo::demo_order(i, n, anchor);
+            // Oldest change first, as the API sorts them; all within the first run's reach.
+            o.placed_at = anchor - (n - i) as i64 * 1000;
+            o.updated_at = Some(o.placed_at);
+            o
+        })
+        .collect();
+    let pages = crate::fake_channel::shopify_pages(&orders, 250);
+    drop(orders);
+    let page_count = pages.len();
+    let server = crate::fake_channel::serve_shopify(pages).await;
+    let c = api
+        .add_connection(&NewConnection {
+            kind: oms_app::domain::ChannelKind::Shopify,
+            name: "Bench shop".into(),
+            base_url: server.uri(),
+            api_version: None,
+            page_size: Some(250),
+            credentials: CredentialsInput {
+                access_token: Some("shpat_bench_0000".into()),
+                ..Default::default()
+            },
+        })
+        .await?;
+    let samples = std::sync::Mutex::new(Vec::<(u64, f64)>::new());
+    let rss_start = rss_mib();
+    let t = Instant::now();
+    let r = api
+        .sync_connection(c.id, &|p| {
+            if p.done % 10_000 < 250 {
+                if let Ok(mut s) = samples.lock() {
+                    s.push((p.done, rss_mib()));
+                }
+                eprint!("\rsync: {}/{n}", p.done);
+            }
+        })
+        .await?;
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!();
+    writeln!(
+        out,
+        "sync: {} orders in {secs:.1} s = {:.0} orders/s (goal >= 1500); {} pages of 250; {} new, {} quarantined",
+        r.fetched,
+        r.fetched as f64 / secs,
+        page_count,
+        r.imported,
+        r.quarantined
+    )?;
+    api.reset_sync_cursor(c.id, None).await?;
+    let t = Instant::now();
+    let again = api
+        .sync_connection(c.id, &|p| {
+            if p.done % 10_000 < 250 {
+                if let Ok(mut s) = samples.lock() {
+                    s.push((n + p.done, rss_mib()));
+                }
+            }
+        })
+        .await?;
+    let secs2 = t.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "re-sync unchanged: {} orders in {secs2:.1} s = {:.0} orders/s (goal >= 10000); {} new, {} updated, {} unchanged",
+        again.fetched,
+        again.fetched as f64 / secs2,
+        again.imported,
+        again.updated,
+        again.unchanged
+    )?;
+    let stored = api
+        .count_orders(&oms_app::domain::OrderQuery::default())
+        .await?;
+    writeln!(out, "orders stored: {stored} (expected {n})")?;
+    let s = samples.lock().map(|s| s.clone()).unwrap_or_default();
+    let trace: Vec<String> = s.iter().map(|(d, m)| format!("{d}:{m:.0}")).collect();
+    writeln!(
+        out,
+        "memory (MiB resident): {rss_start:.0} before; at orders pulled {}",
+        trace.join(", ")
+    )?;
+    if a.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({
+                "orders": r.fetched, "seconds": secs, "orders_per_s": r.fetched as f64 / secs,
+                "resync_seconds": secs2, "resync_orders_per_s": again.fetched as f64 / secs2,
+                "stored": stored, "rss_mib": s,
             }),
         )?;
         writeln!(out)?;

@@ -3,7 +3,9 @@
 //! the read models in crates/oms-domain/src/views.rs (documented in docs/cli.md).
 
 mod bench;
+mod fake_channel;
 mod ops;
+mod sync_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -65,6 +67,8 @@ enum Cmd {
     Bench(bench::BenchArgs),
     #[command(flatten)]
     Ops(ops::Ops),
+    #[command(flatten)]
+    Sync(sync_cmd::SyncOps),
 }
 
 #[derive(Subcommand)]
@@ -404,6 +408,7 @@ async fn run() -> Result<()> {
             }
         }
         Cmd::Ops(cmd) => ops::run(&api, cmd, &mut out).await?,
+        Cmd::Sync(cmd) => sync_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -6,6 +6,7 @@ pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod order;
+pub mod sync_views;
 pub mod values;
 pub mod views;
 

@@ -15,11 +15,13 @@ mod query;
 mod rates;
 mod raw;
 mod read;
+mod sync;
 mod write;
 
 pub use error::StoreError;
 pub use inventory::StockChange;
 pub use pipeline::{BatchItem, Batching, Run};
+pub use sync::{content_hash, ConnectionRow, InboxRecord, PageOutcome, QuarantineRow};
 pub use write::{ImportBatch, Importer};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -117,7 +117,7 @@ unprocessed: number, };
 
 export type SavedView = { id: number, name: string, query: OrderQuery, };
 
-export type ErrorCode = "not_found" | "invalid_input" | "csv_invalid" | "conflict" | "transition_not_allowed" | "storage" | "io" | "internal";
+export type ErrorCode = "not_found" | "invalid_input" | "csv_invalid" | "conflict" | "transition_not_allowed" | "storage" | "io" | "internal" | "secret_store" | "channel_config" | "channel_unauthorized" | "channel_rate_limited" | "channel_unavailable" | "channel_rejected";
 
 export type FieldError = { 
 /**
@@ -248,6 +248,58 @@ export type NewLocation = { kind: LocationKind, name: string, address: AddressVi
 routing: LocationRouting, };
 
 export type StockChangeInput = { sku: string, location_id: number, kind: MovementKind, quantity: number, reason: string | null, };
+
+export type SyncConnectionView = { id: number, kind: ChannelKind, name: string, enabled: boolean, paused: boolean, base_url: string | null, api_version: string | null, page_size: number | null, 
+/**
+ * Which secrets the keyring holds (their names, never their values).
+ */
+credentials: Array<string>, 
+/**
+ * The newest channel change pulled (UTC epoch ms).
+ */
+cursor: number | null, last_sync_at: number | null, last_success_at: number | null, last_error: string | null, last_error_code: string | null, 
+/**
+ * closed (working), open (three failed runs in a row: runs wait longer)
+ */
+circuit: string, failures: number, orders_pulled: number, orders: number, quarantined: number, outbox_backlog: number, };
+
+export type CredentialsInput = { 
+/**
+ * Shopify: an Admin API access token (`shpat_…`).
+ */
+access_token: string | null, 
+/**
+ * Shopify: a Dev Dashboard app's client id and secret.
+ */
+client_id: string | null, client_secret: string | null, 
+/**
+ * WooCommerce: REST API consumer key and secret.
+ */
+consumer_key: string | null, consumer_secret: string | null, };
+
+export type NewConnection = { kind: ChannelKind, name: string, base_url: string, api_version: string | null, page_size: number | null, credentials: CredentialsInput, };
+
+export type SyncReport = { connection_id: number, pages: number, 
+/**
+ * Payloads received.
+ */
+fetched: number, imported: number, updated: number, 
+/**
+ * Payloads seen before (same content) or older than what is stored.
+ */
+unchanged: number, quarantined: number, cursor: number | null, };
+
+export type QuarantineView = { id: number, connection_id: number, connection: string, external_id: string, fetched_at: number, error: string, };
+
+export type ConnectionTest = { ok: boolean, 
+/**
+ * The shop's name on success, the vendor's error in plain words otherwise.
+ */
+message: string, code: string | null, };
+
+export type ConnectionPatch = { base_url: string | null, api_version: string | null, page_size: number | null, enabled: boolean | null, paused: boolean | null, };
+
+export type QuarantineRetry = { imported: boolean, error: string | null, };
 
 export type PipelineSettings = { validation: ValidationSettings, risk: RiskSettings, priority: PrioritySettings, 
 /**

@@ -8,6 +8,7 @@ mod invariants;
 mod orders;
 mod pipeline;
 mod routing;
+mod sync;
 
 use oms_app::{Actor, Api};
 
