@@ -24,7 +24,10 @@ port=$(( 4444 + disp ))
 export OMS_E2E_PORT=$port
 # Its own process group, so whatever the session leaves behind (dbus and accessibility daemons)
 # is stopped with it; its output goes to a file so no stray process holds our stdout open.
+# The session also runs a GNOME Keyring of its own (a throwaway folder), so that connection
+# secrets go to a real Secret Service as on a desktop.
 setsid dbus-run-session -- bash -c '
+  eval "$(printf %s oms-e2e | XDG_DATA_HOME=$(mktemp -d) gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)" >/dev/null
   "$0" --port "$1" --native-port $(( $1 + 1 )) >"$2/tauri-driver.log" 2>&1 &
   td=$!
   for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && break; sleep 0.1; done

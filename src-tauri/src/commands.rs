@@ -2,6 +2,9 @@
 //! `ApiError` (a machine code, a message, field details).
 
 use crate::AppState;
+use oms_app::domain::sync_views::{
+    ConnectionTest, CredentialsInput, NewConnection, QuarantineView, SyncConnectionView, SyncReport,
+};
 use oms_app::domain::{
     BulkResult, ConnectionView, Dashboard, HoldReason, InventoryPage, InventoryQuery, LocationView,
     MovementView, OrderDetail, OrderPage, OrderQuery, OrderRow, ProcessOutcome, ReviewRow,
@@ -13,6 +16,7 @@ use oms_app::{
     ApiError, AppInfo, BacktestReport, BacktestRequest, ExportReport, HandoffExport, ImportMode,
     ImportReport, NewLocation, ProcessSummary, Progress, RateImportReport, StockChangeInput,
 };
+use oms_app::{ConnectionPatch, QuarantineRetry};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
 
@@ -71,6 +75,16 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         confirm_handoff,
         ship_handoff,
         set_release_date,
+        list_sync_connections,
+        add_connection,
+        update_connection,
+        set_connection_credentials,
+        remove_connection,
+        test_connection,
+        sync_connection,
+        quarantined,
+        retry_quarantined,
+        dismiss_quarantined,
         ui_ready
     ]
 }
@@ -434,6 +448,68 @@ async fn ship_handoff(
 #[tauri::command]
 async fn set_release_date(s: State<'_, AppState>, sku: String, release_at: Option<i64>) -> R<()> {
     s.api.set_release_date(&sku, release_at).await
+}
+
+#[tauri::command]
+async fn list_sync_connections(s: State<'_, AppState>) -> R<Vec<SyncConnectionView>> {
+    s.api.list_sync_connections().await
+}
+
+/// The secrets in `connection.credentials` go to the OS keyring; none comes back.
+#[tauri::command]
+async fn add_connection(
+    s: State<'_, AppState>,
+    connection: NewConnection,
+) -> R<SyncConnectionView> {
+    s.api.add_connection(&connection).await
+}
+
+#[tauri::command]
+async fn update_connection(
+    s: State<'_, AppState>,
+    id: i64,
+    patch: ConnectionPatch,
+) -> R<SyncConnectionView> {
+    s.api.update_connection(id, &patch).await
+}
+
+#[tauri::command]
+async fn set_connection_credentials(
+    s: State<'_, AppState>,
+    id: i64,
+    credentials: CredentialsInput,
+) -> R<SyncConnectionView> {
+    s.api.set_connection_credentials(id, &credentials).await
+}
+
+#[tauri::command]
+async fn remove_connection(s: State<'_, AppState>, id: i64) -> R<()> {
+    s.api.remove_connection(id).await
+}
+
+#[tauri::command]
+async fn test_connection(s: State<'_, AppState>, id: i64) -> R<ConnectionTest> {
+    s.api.test_connection(id).await
+}
+
+#[tauri::command]
+async fn sync_connection(app: AppHandle, s: State<'_, AppState>, id: i64) -> R<SyncReport> {
+    s.api.sync_connection(id, &emitter(app)).await
+}
+
+#[tauri::command]
+async fn quarantined(s: State<'_, AppState>, connection_id: Option<i64>) -> R<Vec<QuarantineView>> {
+    s.api.quarantined(connection_id).await
+}
+
+#[tauri::command]
+async fn retry_quarantined(s: State<'_, AppState>, id: i64) -> R<QuarantineRetry> {
+    s.api.retry_quarantined(id).await
+}
+
+#[tauri::command]
+async fn dismiss_quarantined(s: State<'_, AppState>, ids: Vec<i64>) -> R<()> {
+    s.api.dismiss_quarantined(&ids).await
 }
 
 /// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time

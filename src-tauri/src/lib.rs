@@ -3,11 +3,13 @@
 
 mod commands;
 
-use oms_app::{Actor, Api};
+use oms_app::{Actor, Api, SupervisorTiming, SyncSupervisor};
 use tauri::Manager;
 
 pub struct AppState {
     pub api: Api,
+    /// Background sync: a worker per enabled connection (`OMS_SYNC=off` starts none).
+    pub supervisor: Option<std::sync::Arc<SyncSupervisor>>,
     /// When the process started, for the startup-timing log (`OMS_LOG_STARTUP=1`).
     pub started: std::time::Instant,
 }
@@ -22,7 +24,17 @@ pub fn run() {
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(oms_app::default_db_path);
             let api = tauri::async_runtime::block_on(Api::open(&path, Actor::local_user()))?;
-            app.manage(AppState { api, started });
+            let supervisor = (std::env::var("OMS_SYNC").as_deref() != Ok("off")).then(|| {
+                let api = api.clone();
+                tauri::async_runtime::block_on(async move {
+                    SyncSupervisor::start(api, SupervisorTiming::default())
+                })
+            });
+            app.manage(AppState {
+                api,
+                supervisor,
+                started,
+            });
             // The main window opens on the screen named on the command line, if any
             // (`oms-desktop orders`, `oms-desktop orders/42`); else on the last one used.
             let route = start_route(std::env::args().nth(1).as_deref());
@@ -38,13 +50,27 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("oms-desktop: could not start: {e}");
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Clean shutdown: the workers stop between pages (a page cut short comes
+                // again on the next run and changes nothing).
+                if let Some(sup) = handle
+                    .try_state::<AppState>()
+                    .and_then(|s| s.supervisor.clone())
+                {
+                    tauri::async_runtime::block_on(sup.stop(std::time::Duration::from_secs(3)));
+                }
+            }
+        }),
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("oms-desktop: could not start: {e}");
+            }
+            std::process::exit(1);
         }
-        std::process::exit(1);
     }
 }
 

@@ -1,10 +1,11 @@
 // End-to-end test of the real app: first run → demo data → dashboard → orders → search → detail →
 // note → palette → connections → bulk tag → select all matching → review queue → inventory →
 // allocation → locations → rules → routing (strategy, backtest, rates) → pickup → hand-offs →
-// German →
+// channel sync (a WooCommerce stand-in on 127.0.0.1) → German →
 // restart → the note is still on the timeline.
 // Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 
@@ -48,6 +49,41 @@ async function openOrderBySearch(number) {
   const row = await s.waitFor(`[data-testid="order-row"][data-order-number="${number}"]`, { timeout: 10000 });
   await row.click();
   await s.waitFor('[data-testid="order-detail"]');
+}
+
+
+/** A WooCommerce stand-in on 127.0.0.1: three orders on one page, one of them unreadable. */
+function wooOrder(id, currency) {
+  return {
+    id, number: String(id), status: 'processing', currency,
+    date_created_gmt: '2026-11-30T09:00:00', date_modified_gmt: `2026-11-30T09:0${id % 10}:00`,
+    discount_total: '0.00', shipping_total: '4.90', total: '24.80', total_tax: '3.97',
+    billing: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE', email: 'juergen@example.de', phone: '' },
+    shipping: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE' },
+    line_items: [{ id: id * 10, name: 'Mug &amp; Saucer', product_id: 93, variation_id: 0, quantity: 2, subtotal: '9.95', total: '9.95', sku: 'MUG-1' }],
+    shipping_lines: [{ method_title: 'DHL Paket' }], refunds: [],
+  };
+}
+function startWoo() {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      if (!(req.headers.authorization ?? '').startsWith('Basic ')) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'woocommerce_rest_cannot_view', message: 'Sorry, you cannot list resources.' }));
+      } else if (url.pathname === '/wp-json/wc/v3/system_status') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ environment: { site_url: 'https://woo-e2e.example', version: '9.4.0' } }));
+      } else if (url.pathname === '/wp-json/wc/v3/orders') {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-wp-totalpages': '1' });
+        res.end(JSON.stringify([wooOrder(9001, 'EUR'), wooOrder(9002, 'EUR'), wooOrder(9003, 'EURO')]));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
 }
 
 try {
@@ -119,7 +155,7 @@ try {
     await s.chord(['\uE00C']); // Escape
   });
 
-  await check('the connections screen lists what is coming without pretending', async () => {
+  await check('the connections screen offers Shopify and WooCommerce and lists what is coming', async () => {
     await (await s.waitFor('[data-testid="nav-connections"]')).click();
     const text = await textOf('[data-testid="connections"]');
     for (const name of ['Shopify', 'WooCommerce', 'Amazon', 'eBay', 'Etsy']) {
@@ -357,6 +393,38 @@ try {
     await shot('20-handoffs');
     await (await s.waitFor('[data-testid="handoff-ship-submit"]')).click();
     await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Shipment recorded/.test(await el.text()) });
+  });
+
+  await check('a WooCommerce shop is connected, tested and synced; an unreadable order is quarantined', async () => {
+    const woo = await startWoo();
+    try {
+      await (await s.waitFor('[data-testid="nav-connections"]')).click();
+      await (await s.waitFor('[data-testid="add-woocommerce"]')).click();
+      await (await s.waitFor('[data-testid="conn-name"]')).type('Woo e2e');
+      await (await s.waitFor('[data-testid="conn-base-url"]')).type(`http://127.0.0.1:${woo.address().port}`);
+      await (await s.waitFor('[data-testid="cred-consumer_key"]')).type('ck_e2e');
+      await (await s.waitFor('[data-testid="cred-consumer_secret"]')).type('cs_e2e_secret');
+      await shot('22-connection-add');
+      await (await s.waitFor('[data-testid="conn-save"]')).click();
+      const card = await s.waitFor('[data-testid^="connection-"]', { timeout: 10000 });
+      await (await card.find('[data-testid="conn-test"]')).click();
+      await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /woo-e2e\.example/.test(await el.text()) });
+      await (await card.find('[data-testid="conn-sync"]')).click();
+      await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /3 orders fetched: 2 new/.test(await el.text()), timeout: 20000 });
+      await s.waitFor('[data-testid="orders-pulled"]', { pred: async (el) => (await el.text()).trim() === '2' });
+      await s.waitFor('[data-testid="quarantined-count"]', { pred: async (el) => (await el.text()).trim() === '1' });
+      const q = await textOf('[data-testid="quarantine"]');
+      if (!q.includes('9003') || !/currency/i.test(q)) throw new Error(`quarantine: ${q}`);
+      // The secret went to the keyring: the screen names it, never shows it.
+      const all = await textOf('[data-testid="connections"]');
+      if (all.includes('cs_e2e_secret')) throw new Error('the secret is on the screen');
+      await shot('23-connection-synced');
+      await openOrderBySearch('9001');
+      const detail = await textOf('[data-testid="order-detail"]');
+      if (!detail.includes('Jürgen Müller') || !detail.includes('Mug & Saucer')) throw new Error(detail.slice(0, 400));
+    } finally {
+      woo.close();
+    }
   });
 
   await check('the UI switches to German', async () => {

@@ -11,6 +11,7 @@ mod pipeline;
 mod routing;
 pub mod secrets;
 mod stock_csv;
+mod supervisor;
 mod sync;
 
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
@@ -26,6 +27,7 @@ pub use routing::{
 };
 pub use secrets::SecretStore;
 pub use stock_csv::COLUMNS as STOCK_CSV_COLUMNS;
+pub use supervisor::{SupervisorTiming, SyncSupervisor};
 pub use sync::{ConnectionPatch, QuarantineRetry, CIRCUIT_OPENS_AT};
 
 use oms_domain::*;
@@ -123,6 +125,10 @@ pub struct Api {
     secrets: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<dyn SecretStore>>>,
     /// How channel requests are retried.
     sync_policy: oms_sync::http::RetryPolicy,
+    /// One run at a time per connection (the supervisor's and "Sync now" take turns).
+    sync_locks: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    >,
 }
 
 impl std::fmt::Debug for Api {
@@ -153,6 +159,7 @@ impl Api {
             actor: actor.0,
             secrets: Default::default(),
             sync_policy: Default::default(),
+            sync_locks: Default::default(),
         })
     }
 

@@ -386,6 +386,12 @@ impl Api {
         id: i64,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<SyncReport, ApiError> {
+        let lock = self
+            .sync_locks
+            .lock()
+            .map(|mut m| m.entry(id).or_default().clone())
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "sync lock poisoned"))?;
+        let _turn = lock.lock().await;
         let row = self.store.sync_connection(id).await?;
         let result = match self.connector(&row).await {
             Ok(mut c) => self.pull(&row, &mut c, progress).await,
@@ -422,7 +428,7 @@ impl Api {
         };
         let mut importer = oms_store::Importer::new(&self.store, format!("sync:{}", row.name));
         let mut token = None;
-        let task = format!("sync:{}", row.name);
+        let task = "sync".to_owned();
         while report.pages < MAX_PAGES {
             let page = c
                 .fetch(since, token.as_ref())
@@ -519,6 +525,12 @@ impl Api {
                 None => break,
             }
         }
+        // The total is known only at the end.
+        progress(Progress {
+            task,
+            done: report.fetched,
+            total: report.fetched,
+        });
         Ok(report)
     }
 

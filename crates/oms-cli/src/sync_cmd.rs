@@ -25,6 +25,12 @@ pub enum SyncOps {
         /// Pull from the start again (`initial_days` back) instead of the cursor.
         #[arg(long)]
         from_start: bool,
+        /// Keep running: the background supervisor (a worker per enabled connection, every
+        /// --interval seconds) until Ctrl-C, then a clean stop.
+        #[arg(long)]
+        watch: bool,
+        #[arg(long, default_value_t = 300)]
+        interval: u64,
         #[arg(long)]
         json: bool,
     },
@@ -185,7 +191,7 @@ fn json(out: &mut impl Write, v: &impl serde::Serialize) -> Result<()> {
 
 #[allow(clippy::print_stderr)]
 fn progress(p: Progress) {
-    eprint!("\r{}: {} orders", p.task, p.done);
+    eprint!("\rsync: {} orders", p.done);
 }
 
 pub async fn run(api: &Api, cmd: SyncOps, out: &mut impl Write) -> Result<()> {
@@ -272,9 +278,28 @@ pub async fn run(api: &Api, cmd: SyncOps, out: &mut impl Write) -> Result<()> {
             }
         },
         SyncOps::Sync {
+            watch: true,
+            interval,
+            ..
+        } => {
+            let sup = oms_app::SyncSupervisor::start(
+                api.clone(),
+                oms_app::SupervisorTiming {
+                    interval: std::time::Duration::from_secs(interval.max(1)),
+                    ..Default::default()
+                },
+            );
+            writeln!(out, "syncing every {interval} s; Ctrl-C stops")?;
+            out.flush()?;
+            tokio::signal::ctrl_c().await?;
+            sup.stop(std::time::Duration::from_secs(5)).await;
+            writeln!(out, "stopped")?;
+        }
+        SyncOps::Sync {
             connection,
             from_start,
             json: j,
+            ..
         } => {
             let ids: Vec<i64> = match connection {
                 Some(id) => vec![id],

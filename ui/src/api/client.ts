@@ -7,7 +7,8 @@ import type {
   InventoryPage, InventoryQuery, LocationView, MovementView, NewLocation, OrderDetail, OrderPage, OrderQuery,
   OrderRow, PipelineSettings, ProcessOutcome, ProcessSummary, Progress, ReviewRow, SavedView, StatusCount,
   StockChangeInput, TimelineEventView, ShippingRateView, RateImportReport, BacktestRequest, BacktestReport,
-  PickupRow, HandoffView, HandoffExport,
+  PickupRow, HandoffView, HandoffExport, SyncConnectionView, NewConnection, ConnectionPatch,
+  CredentialsInput, ConnectionTest, SyncReport, QuarantineView, QuarantineRetry,
 } from './bindings';
 
 export const api = {
@@ -65,6 +66,18 @@ export const api = {
   confirmHandoff: (id: number, supplierRef: string | null) => invoke<HandoffView>('confirm_handoff', { id, supplierRef }),
   shipHandoff: (id: number, carrier: string, trackingNumber: string) => invoke<HandoffView>('ship_handoff', { id, carrier, trackingNumber }),
   setReleaseDate: (sku: string, releaseAt: number | null) => invoke<null>('set_release_date', { sku, releaseAt }),
+  listSyncConnections: () => invoke<SyncConnectionView[]>('list_sync_connections'),
+  addConnection: (connection: NewConnection) => invoke<SyncConnectionView>('add_connection', { connection }),
+  updateConnection: (id: number, patch: ConnectionPatch) =>
+    invoke<SyncConnectionView>('update_connection', { id, patch }),
+  setConnectionCredentials: (id: number, credentials: CredentialsInput) =>
+    invoke<SyncConnectionView>('set_connection_credentials', { id, credentials }),
+  removeConnection: (id: number) => invoke<null>('remove_connection', { id }),
+  testConnection: (id: number) => invoke<ConnectionTest>('test_connection', { id }),
+  syncConnection: (id: number) => invoke<SyncReport>('sync_connection', { id }),
+  quarantined: (connectionId: number | null) => invoke<QuarantineView[]>('quarantined', { connectionId }),
+  retryQuarantined: (id: number) => invoke<QuarantineRetry>('retry_quarantined', { id }),
+  dismissQuarantined: (ids: number[]) => invoke<null>('dismiss_quarantined', { ids }),
 };
 
 let readySent = false;

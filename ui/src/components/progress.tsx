@@ -12,7 +12,10 @@ export function ProgressBar() {
     const un = onProgress((next) => {
       setP(next);
       clearTimeout(hide);
-      if (next.total > 0 && next.done >= next.total) hide = setTimeout(() => setP(null), 1200);
+      // Done when all of a known total is done; a task whose total is not known yet (a sync)
+      // reports 0 until its last event.
+      const finished = next.total > 0 ? next.done >= next.total : next.done === 0;
+      if (finished) hide = setTimeout(() => setP(null), 1200);
     });
     return () => {
       clearTimeout(hide);
@@ -24,7 +27,7 @@ export function ProgressBar() {
   return (
     <div className="progress" data-testid="progress">
       <span>
-        {t(`progress.${p.task}` as MessageKey)} {num(p.done)} / {num(p.total)}
+        {t(`progress.${p.task}` as MessageKey)} {num(p.done)}{p.total > 0 ? ` / ${num(p.total)}` : ''}
       </span>
       <div className="progress-track">
         <div className="progress-fill" style={{ width: `${pct}%` }} />

@@ -308,3 +308,61 @@ async fn a_failing_server_is_recorded_on_the_connection_and_the_circuit_opens() 
     // 3 tries per run, 3 runs: bounded.
     assert_eq!(server.received_requests().await.expect("r").len(), 9);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_supervisor_pulls_each_enabled_connection_and_stops_its_worker_when_paused() {
+    let mut db = fresh().await;
+    db.api.set_sync_policy(policy());
+    let server = woo_server(vec![vec![
+        woo_order(31, "2026-11-23T08:00:00", "processing", "Leipzig"),
+        woo_order(32, "2026-11-23T08:01:00", "processing", "Leipzig"),
+    ]])
+    .await;
+    let id = connect(&db, &server).await;
+    let sup = oms_app::SyncSupervisor::start(
+        db.api.clone(),
+        oms_app::SupervisorTiming {
+            interval: Duration::from_millis(100),
+            retry: Duration::from_millis(100),
+            open_circuit: Duration::from_millis(500),
+            reconcile: Duration::from_millis(30),
+        },
+    );
+    // Bounded: at most 10 s for two runs.
+    for _ in 0..200 {
+        if sup.runs(id) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sup.runs(id) >= 2, "runs: {}", sup.runs(id));
+    assert_eq!(order_count(&db).await, 2);
+    assert_eq!(sup.running(), vec![id]);
+
+    db.api
+        .update_connection(
+            id,
+            &oms_app::ConnectionPatch {
+                paused: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("pause");
+    for _ in 0..100 {
+        if sup.running().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        sup.running().is_empty(),
+        "a paused connection has no worker"
+    );
+    let n = sup.runs(id);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(sup.runs(id), n, "no run while paused");
+    sup.stop(Duration::from_secs(2)).await;
+    assert!(sup.running().is_empty());
+    assert_eq!(order_count(&db).await, 2, "nothing pulled twice");
+}
