@@ -69,6 +69,68 @@ type LineRow<'a> = (i64, i64, i64, Option<&'a str>, i64, i64);
 const INSERT_ONLY_COLS: &[&str] = &["created_at", "created_by"];
 
 const ORDERS_PER_STMT: usize = 500;
+
+/// A stored order's fields a newer version's timeline event compares: id, status, payment
+/// status, street, postal code, city, country, grand total, item count, currency.
+#[derive(sqlx::FromRow)]
+struct Before(
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+);
+
+/// "Order updated from a newer version: status pending → cancelled; ship-to changed".
+fn changes(b: Option<&Before>, o: &NewOrder, t: &oms_domain::Totals) -> String {
+    let head = "Order updated from a newer version";
+    let Some(b) = b else {
+        return head.to_owned();
+    };
+    let mut parts = Vec::new();
+    if b.1 != o.status.as_str() {
+        parts.push(format!("status {} → {}", b.1, o.status.as_str()));
+    }
+    if b.2 != o.payment_status.as_str() {
+        parts.push(format!("payment {} → {}", b.2, o.payment_status.as_str()));
+    }
+    let a = o.ship_to.as_ref();
+    let now = (
+        a.map_or("", |a| a.line1.as_str()),
+        a.and_then(|a| a.postal_code.as_deref()).unwrap_or(""),
+        a.map_or("", |a| a.city.as_str()),
+        a.map_or("", |a| a.country.as_str()),
+    );
+    if (b.3.as_str(), b.4.as_str(), b.5.as_str(), b.6.as_str()) != now {
+        parts.push(
+            format!("ship-to now {}, {} {}", now.0, now.1, now.2)
+                .trim()
+                .to_owned(),
+        );
+    }
+    if b.7 != t.grand_total.minor {
+        let exp = o.currency.exponent();
+        parts.push(format!(
+            "total {} → {} {}",
+            oms_domain::format_minor(b.7, exp),
+            oms_domain::format_minor(t.grand_total.minor, exp),
+            b.9
+        ));
+    }
+    if b.8 != t.item_count {
+        parts.push(format!("items {} → {}", b.8, t.item_count));
+    }
+    if parts.is_empty() {
+        head.to_owned()
+    } else {
+        format!("{head}: {}", parts.join("; "))
+    }
+}
 const LINES_PER_STMT: usize = 2000;
 
 impl Importer {
@@ -152,6 +214,27 @@ impl Importer {
             let max_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM orders")
                 .fetch_one(&mut *tx)
                 .await?;
+            // What the stored versions say, for the timeline's account of what changed.
+            let keys: Vec<(i64, &str)> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (conn_ids[base + i], o.external_id.as_str()))
+                .collect();
+            let before: HashMap<i64, Before> = if max_before == 0 {
+                HashMap::new()
+            } else {
+                sqlx::query_as::<_, Before>(
+                    "SELECT id, status, payment_status, COALESCE(ship_line1, ''), COALESCE(ship_postal, ''), \
+                     COALESCE(ship_city, ''), COALESCE(ship_country, ''), grand_total, item_count, currency FROM orders \
+                     WHERE (connection_id, external_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each($1))",
+                )
+                .bind(serde_json::to_string(&keys).map_err(|e| StoreError::Invalid(e.to_string()))?)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|b| (b.0, b))
+                .collect()
+            };
 
             let sql = format!(
                 "INSERT INTO orders ({}) VALUES {} ON CONFLICT (connection_id, external_id) DO UPDATE SET {} \
@@ -347,14 +430,19 @@ impl Importer {
                     "INSERT INTO timeline_events (order_id, at, kind, actor, summary) VALUES {}",
                     dialect::values_rows(updated_ids.len(), 5)
                 );
+                let summaries: Vec<String> = written
+                    .iter()
+                    .filter(|w| w.2)
+                    .map(|&(idx, id, _)| changes(before.get(&id), &orders[idx], &totals[idx]))
+                    .collect();
                 let mut q = sqlx::query(&sql);
-                for id in &updated_ids {
+                for (id, summary) in updated_ids.iter().zip(&summaries) {
                     q = q
                         .bind(*id)
                         .bind(now)
                         .bind(EventKind::Updated.as_str())
                         .bind(self.actor.as_str())
-                        .bind("Order updated from a newer version");
+                        .bind(summary.as_str());
                 }
                 q.execute(&mut *tx).await?;
             }

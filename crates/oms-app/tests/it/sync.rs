@@ -271,10 +271,12 @@ async fn a_newer_version_updates_and_a_restart_before_the_cursor_moved_duplicate
         detail.ship_to.as_ref().map(|a| a.city.as_str()),
         Some("Dresden")
     );
-    assert!(detail
-        .timeline
-        .iter()
-        .any(|e| e.summary.contains("newer version")));
+    let summaries: Vec<&String> = detail.timeline.iter().map(|e| &e.summary).collect();
+    assert!(
+        summaries.iter().any(|e| e.contains("newer version")
+            && e.contains("ship-to now Hauptstraße 5, 04109 Dresden")),
+        "{summaries:?}"
+    );
     assert_ne!(
         o22.status,
         OrderStatus::Cancelled,
