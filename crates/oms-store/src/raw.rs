@@ -64,7 +64,10 @@ pub(crate) fn in_write_tx<R>(
     f: impl FnOnce(&rusqlite::Connection) -> Result<Option<R>, StoreError>,
 ) -> Result<Option<R>, StoreError> {
     c.execute_batch(crate::dialect::BEGIN_WRITE)?;
+    // Should `f` panic, the transaction is rolled back before the handle goes back to sqlx.
+    let guard = OpenTx(c);
     let r = f(c);
+    std::mem::forget(guard);
     match r {
         Ok(Some(v)) => match c.execute_batch("COMMIT") {
             Ok(()) => Ok(Some(v)),
@@ -81,6 +84,16 @@ pub(crate) fn in_write_tx<R>(
             rollback(c);
             Err(e)
         }
+    }
+}
+
+/// Rolls back on drop (only reached while unwinding; the normal paths end the transaction
+/// themselves).
+struct OpenTx<'a>(&'a rusqlite::Connection);
+
+impl Drop for OpenTx<'_> {
+    fn drop(&mut self) {
+        rollback(self.0);
     }
 }
 
