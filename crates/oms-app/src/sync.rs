@@ -178,24 +178,14 @@ impl Api {
     /// Adds a connection: its settings in the database, its secrets in the keyring.
     pub async fn add_connection(&self, c: &NewConnection) -> Result<SyncConnectionView, ApiError> {
         // Checked before anything is stored: a connector for the kind, a usable URL.
-        Connector::new(
+        Connector::check(
             c.kind,
-            Endpoint {
+            &Endpoint {
                 name: c.name.clone(),
                 base_url: c.base_url.clone(),
                 api_version: c.api_version.clone(),
                 page_size: c.page_size,
             },
-            match c.kind {
-                ChannelKind::Woocommerce => Credentials::WooKeys {
-                    key: String::new(),
-                    secret: String::new(),
-                },
-                _ => Credentials::ShopifyToken {
-                    access_token: String::new(),
-                },
-            },
-            oms_sync::http::Http::new(Default::default()).map_err(|e| sync_error(&e))?,
         )
         .map_err(|e| sync_error(&e))?;
         let settings = Settings {

@@ -476,7 +476,7 @@ fn progress(p: Progress) {
     }
 }
 
-fn json<T: serde::Serialize>(out: &mut impl Write, v: &T) -> Result<()> {
+pub(crate) fn json<T: serde::Serialize>(out: &mut impl Write, v: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, v)?;
     writeln!(out)?;
     Ok(())

@@ -3,6 +3,7 @@
 //! environment variables (OMS_ACCESS_TOKEN, OMS_CLIENT_ID, OMS_CLIENT_SECRET, OMS_CONSUMER_KEY,
 //! OMS_CONSUMER_SECRET), which do not show up in the process list.
 
+use crate::ops::json;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use oms_app::domain::sync_views::{CredentialsInput, NewConnection, SyncConnectionView};
@@ -180,12 +181,6 @@ fn line(out: &mut impl Write, c: &SyncConnectionView) -> Result<()> {
             .map(|e| format!("; last error: {e}"))
             .unwrap_or_default()
     )?;
-    Ok(())
-}
-
-fn json(out: &mut impl Write, v: &impl serde::Serialize) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
-    writeln!(out)?;
     Ok(())
 }
 

@@ -195,6 +195,21 @@ impl Connector {
         }
     }
 
+    /// Checks a connection's settings before anything is stored: a connector for the kind, a
+    /// usable base URL, a well-formed API version. No request, no client.
+    pub fn check(kind: oms_domain::ChannelKind, endpoint: &Endpoint) -> Result<(), SyncError> {
+        use oms_domain::ChannelKind;
+        base(&endpoint.base_url)?;
+        match kind {
+            ChannelKind::Shopify => shopify::check_version(endpoint.api_version.as_deref()),
+            ChannelKind::Woocommerce => Ok(()),
+            other => Err(SyncError::config(format!(
+                "no connector for {} yet",
+                other.as_str()
+            ))),
+        }
+    }
+
     /// One page of orders changed at or after `since`.
     pub async fn fetch(
         &mut self,

@@ -77,15 +77,11 @@ impl Shopify {
                 ))
             }
         }
+        check_version(endpoint.api_version.as_deref())?;
         let version = endpoint
             .api_version
             .clone()
             .unwrap_or_else(|| DEFAULT_API_VERSION.into());
-        if !valid_version(&version) {
-            return Err(SyncError::config(format!(
-                "API version {version:?}: expected YYYY-MM, e.g. {DEFAULT_API_VERSION}"
-            )));
-        }
         Ok(Self {
             base: base(&endpoint.base_url)?,
             page: endpoint.page_size.unwrap_or(DEFAULT_PAGE).clamp(1, 250),
@@ -476,6 +472,16 @@ impl Shopify {
 /// `gid://shopify/Order/450789469` → `450789469` (the id the admin shows).
 fn legacy_id(gid: &str) -> &str {
     gid.rsplit('/').next().unwrap_or(gid)
+}
+
+/// An API version of the form YYYY-MM (or "unstable"); none means the default.
+pub(crate) fn check_version(v: Option<&str>) -> Result<(), SyncError> {
+    match v {
+        Some(v) if !valid_version(v) => Err(SyncError::config(format!(
+            "API version {v:?}: expected YYYY-MM, e.g. {DEFAULT_API_VERSION}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn valid_version(v: &str) -> bool {
