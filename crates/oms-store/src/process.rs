@@ -1242,24 +1242,17 @@ fn flush(
         s.bind(run.now)?.bind(dialect::id_list(&w.marked))?;
     }
     if !w.decisions.is_empty() {
-        let ids: Vec<i64> = w.decisions.iter().map(|d| d.0).collect();
-        s.push(&format!(
-            "UPDATE routing_decisions SET current = 0 WHERE current = 1 AND {}",
-            dialect::in_id_list_next("order_id")
-        ));
-        s.bind(dialect::id_list(&ids))?;
         for part in w.decisions.chunks(ROWS_PER_STMT) {
             s.push(&format!(
-                "INSERT INTO routing_decisions (order_id, at, strategy, explanation, decision, current) VALUES {}",
-                dialect::values_rows(part.len(), 6)
+                "INSERT INTO routing_decisions (order_id, at, strategy, explanation, decision) VALUES {}",
+                dialect::values_rows(part.len(), 5)
             ));
             for d in part {
                 s.bind(d.0)?
                     .bind(run.now)?
                     .bind(d.1.as_str())?
                     .bind(d.2.as_str())?
-                    .bind(d.3.as_slice())?
-                    .bind(1i64)?;
+                    .bind(d.3.as_slice())?;
             }
         }
     }

@@ -374,7 +374,7 @@ impl Store {
     /// The order's current routing decision with the explanations of the earlier ones.
     pub async fn routing_view(&self, id: OrderId) -> Result<Option<RoutingView>, StoreError> {
         let rows = sqlx::query(
-            "SELECT at, strategy, explanation, decision, current FROM routing_decisions WHERE order_id = $1 ORDER BY id DESC LIMIT 20",
+            "SELECT at, strategy, explanation, decision FROM routing_decisions WHERE order_id = $1 ORDER BY id DESC LIMIT 20",
         )
         .bind(id.get())
         .fetch_all(self.pool())
@@ -382,9 +382,6 @@ impl Store {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        if first.try_get::<i64, _>(4)? == 0 {
-            return Ok(None);
-        }
         let bytes: Vec<u8> = first.try_get(3)?;
         let json = crate::process::decompress(&bytes)?;
         let d: oms_engine::route::RouteDecision = serde_json::from_slice(&json)
