@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use oms_app::domain::sync_views::{
-    ConnectionTest, CredentialsInput, NewConnection, QuarantineView, SyncConnectionView, SyncReport,
+    ChannelLocationView, ChannelSkuView, ConnectionTest, CredentialsInput, NewConnection,
+    OutboxReport, OutboxView, PushSettings, QuarantineView, SyncConnectionView, SyncReport,
 };
 use oms_app::domain::{
     BulkResult, ConnectionView, Dashboard, HoldReason, InventoryPage, InventoryQuery, LocationView,
@@ -85,6 +86,17 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         quarantined,
         retry_quarantined,
         dismiss_quarantined,
+        ship_order,
+        outbox,
+        send_outbox,
+        retry_outbox,
+        dismiss_outbox,
+        set_push_settings,
+        channel_skus,
+        map_channel_sku,
+        channel_locations,
+        set_channel_location,
+        set_ui_language,
         ui_ready
     ]
 }
@@ -510,6 +522,98 @@ async fn retry_quarantined(s: State<'_, AppState>, id: i64) -> R<QuarantineRetry
 #[tauri::command]
 async fn dismiss_quarantined(s: State<'_, AppState>, ids: Vec<i64>) -> R<()> {
     s.api.dismiss_quarantined(&ids).await
+}
+
+#[tauri::command]
+async fn ship_order(
+    s: State<'_, AppState>,
+    id: i64,
+    carrier: String,
+    tracking_number: String,
+) -> R<i64> {
+    s.api.ship_order(id, &carrier, &tracking_number).await
+}
+
+#[tauri::command]
+async fn outbox(
+    s: State<'_, AppState>,
+    connection_id: Option<i64>,
+    status: Option<String>,
+    limit: i64,
+) -> R<Vec<OutboxView>> {
+    s.api.outbox(connection_id, status.as_deref(), limit).await
+}
+
+#[tauri::command]
+async fn send_outbox(s: State<'_, AppState>) -> R<Vec<OutboxReport>> {
+    s.api.dispatch_all().await
+}
+
+#[tauri::command]
+async fn retry_outbox(s: State<'_, AppState>, ids: Vec<i64>) -> R<u64> {
+    s.api.retry_outbox(&ids).await
+}
+
+#[tauri::command]
+async fn dismiss_outbox(s: State<'_, AppState>, ids: Vec<i64>) -> R<u64> {
+    s.api.dismiss_outbox(&ids).await
+}
+
+#[tauri::command]
+async fn set_push_settings(
+    s: State<'_, AppState>,
+    id: i64,
+    settings: PushSettings,
+) -> R<SyncConnectionView> {
+    s.api.set_push_settings(id, &settings).await?;
+    s.api.connection(id).await
+}
+
+#[tauri::command]
+async fn channel_skus(
+    s: State<'_, AppState>,
+    id: i64,
+    unknown_only: bool,
+) -> R<Vec<ChannelSkuView>> {
+    s.api.channel_skus(id, unknown_only).await
+}
+
+#[tauri::command]
+async fn map_channel_sku(
+    s: State<'_, AppState>,
+    id: i64,
+    channel_sku: String,
+    sku: Option<String>,
+) -> R<()> {
+    s.api
+        .map_channel_sku(id, &channel_sku, sku.as_deref())
+        .await
+}
+
+#[tauri::command]
+async fn channel_locations(s: State<'_, AppState>, id: i64) -> R<Vec<ChannelLocationView>> {
+    s.api.channel_locations(id).await
+}
+
+#[tauri::command]
+async fn set_channel_location(
+    s: State<'_, AppState>,
+    id: i64,
+    location_id: i64,
+    external_location_id: Option<String>,
+    feeds: bool,
+) -> R<()> {
+    s.api
+        .set_channel_location(id, location_id, external_location_id.as_deref(), feeds)
+        .await
+}
+
+/// The UI's language, for the tray and notifications.
+#[tauri::command]
+fn set_ui_language(l: State<'_, crate::tray::UiLang>, lang: String) {
+    if let Ok(mut g) = l.0.lock() {
+        *g = oms_app::Lang::parse(&lang);
+    }
 }
 
 /// The UI calls this once its first screen shows real data. With `OMS_LOG_STARTUP=1` the time

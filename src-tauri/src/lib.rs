@@ -2,9 +2,10 @@
 //! registers the commands (thin: parse, call, map the error) and forwards progress as events.
 
 mod commands;
+mod tray;
 
 use oms_app::{Actor, Api, SupervisorTiming, SyncSupervisor};
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 pub struct AppState {
     pub api: Api,
@@ -19,6 +20,8 @@ pub fn run() {
     let started = std::time::Instant::now();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(tray::UiLang::default())
         .setup(move |app| {
             let path = std::env::var_os("OMS_DB")
                 .map(std::path::PathBuf::from)
@@ -26,10 +29,19 @@ pub fn run() {
             let api = tauri::async_runtime::block_on(Api::open(&path, Actor::local_user()))?;
             let supervisor = (std::env::var("OMS_SYNC").as_deref() != Ok("off")).then(|| {
                 let api = api.clone();
+                let handle = app.handle().clone();
+                // A background run that brings orders shows in the progress bar.
+                let progress: oms_app::ProgressSink = std::sync::Arc::new(move |p| {
+                    let _ = handle.emit("progress", p);
+                });
                 tauri::async_runtime::block_on(async move {
-                    SyncSupervisor::start(api, SupervisorTiming::default())
+                    SyncSupervisor::start_with_progress(api, SupervisorTiming::default(), progress)
                 })
             });
+            // The tray (`OMS_TRAY=off` for none, e.g. a session without a status area).
+            if std::env::var("OMS_TRAY").as_deref() != Ok("off") {
+                tray::start(app, api.clone())?;
+            }
             app.manage(AppState {
                 api,
                 supervisor,

@@ -52,15 +52,22 @@ async function openOrderBySearch(number) {
 }
 
 
+/** Clicks every toast away (they sit over the bottom-right of the screen for a few seconds). */
+async function dismissToasts() {
+  for (const el of await s.findAll('.toast')) {
+    await el.click().catch(() => {});
+  }
+}
+
 /** A WooCommerce stand-in on 127.0.0.1: three orders on one page, one of them unreadable. */
-function wooOrder(id, currency) {
+function wooOrder(id, currency, sku = 'MUG-CER-WHT') {
   return {
     id, number: String(id), status: 'processing', currency,
     date_created_gmt: '2026-11-30T09:00:00', date_modified_gmt: `2026-11-30T09:0${id % 10}:00`,
     discount_total: '0.00', shipping_total: '4.90', total: '24.80', total_tax: '3.97',
     billing: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE', email: 'juergen@example.de', phone: '' },
     shipping: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE' },
-    line_items: [{ id: id * 10, name: 'Mug &amp; Saucer', product_id: 93, variation_id: 0, quantity: 2, subtotal: '9.95', total: '9.95', sku: 'MUG-1' }],
+    line_items: [{ id: id * 10, name: 'Mug &amp; Saucer', product_id: 93, variation_id: 0, quantity: 2, subtotal: '9.95', total: '9.95', sku }],
     shipping_lines: [{ method_title: 'DHL Paket' }], refunds: [],
   };
 }
@@ -76,12 +83,28 @@ function startWoo() {
         res.end(JSON.stringify({ environment: { site_url: 'https://woo-e2e.example', version: '9.4.0' } }));
       } else if (url.pathname === '/wp-json/wc/v3/orders') {
         res.writeHead(200, { 'content-type': 'application/json', 'x-wp-totalpages': '1' });
-        res.end(JSON.stringify([wooOrder(9001, 'EUR'), wooOrder(9002, 'EUR'), wooOrder(9003, 'EURO')]));
+        res.end(JSON.stringify([wooOrder(9001, 'EUR'), wooOrder(9002, 'EUR', 'WOO-MUG-77'), wooOrder(9003, 'EURO')]));
+      } else if (/^\/wp-json\/wc\/v3\/orders\/\d+$/.test(url.pathname) && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: Number(url.pathname.split('/').pop()), status: 'processing' }));
+      } else if (/\/orders\/\d+\/notes$/.test(url.pathname) && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('[]');
+      } else if (req.method === 'POST' || req.method === 'PUT') {
+        // The shop takes notes and status changes; the test reads what it was told.
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          server.told.push({ method: req.method, path: url.pathname, body: JSON.parse(body || 'null') });
+          res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: 700 + server.told.length }));
+        });
       } else {
         res.writeHead(404);
         res.end();
       }
     });
+    server.told = [];
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
@@ -422,6 +445,43 @@ try {
       await openOrderBySearch('9001');
       const detail = await textOf('[data-testid="order-detail"]');
       if (!detail.includes('Jürgen Müller') || !detail.includes('Mug & Saucer')) throw new Error(detail.slice(0, 400));
+
+      // Shipped here with a tracking number: the shop is told through the outbox.
+      await dismissToasts();
+      if ((await s.findAll('[data-testid="action-ship-tracking"]')).length === 0) {
+        await (await s.waitFor('[data-testid="action-process"]')).click();
+        await s.waitFor('[data-testid="action-ship-tracking"]', { timeout: 10000 });
+        await dismissToasts();
+      }
+      await (await s.waitFor('[data-testid="action-ship-tracking"]', { timeout: 10000 })).click();
+      await (await s.waitFor('[data-testid="ship-carrier"]')).type('DHL');
+      await (await s.waitFor('[data-testid="ship-number"]')).type('JJD000390007');
+      await shot('24-ship-with-tracking');
+      await (await s.waitFor('[data-testid="ship-confirm"]')).click();
+      await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /2 units shipped with DHL JJD000390007/.test(await el.text()) });
+      await (await s.waitFor('[data-testid="nav-connections"]')).click();
+      const card2 = await s.waitFor('[data-testid^="connection-"]', { timeout: 10000 });
+      await dismissToasts();
+      await (await card2.find('[data-testid="conn-details"] summary')).click();
+      await (await s.waitFor('[data-testid="outbox-send"]')).click();
+      await s.waitFor('[data-testid="outbox-sent"]', { timeout: 15000 });
+      const outbox = await textOf('[data-testid="outbox"]');
+      if (!/Order 9001 shipped with DHL JJD000390007/.test(outbox)) throw new Error(`outbox: ${outbox}`);
+      const note = woo.told.find((t) => t.path.endsWith('/orders/9001/notes'));
+      if (!note || !/JJD000390007/.test(note.body.note)) throw new Error(`the shop was told: ${JSON.stringify(woo.told)}`);
+      if (!woo.told.some((t) => t.method === 'PUT' && t.path.endsWith('/orders/9001') && t.body.status === 'completed')) {
+        throw new Error(`not completed: ${JSON.stringify(woo.told)}`);
+      }
+      // The order with a SKU the catalogue does not know is flagged; map it by hand.
+      await s.waitFor('[data-testid="sku-unknown"]');
+      const unknownRow = await s.waitFor('[data-testid="sku-unknown"]', { pred: async (el) => /WOO-MUG-77/.test(await el.text()) });
+      await dismissToasts();
+      await (await unknownRow.find('[data-testid="sku-map"]')).click();
+      await (await s.waitFor('[data-testid="sku-map-input"]')).type('MUG-CER-WHT');
+      await dismissToasts();
+      await (await s.waitFor('[data-testid="sku-map-save"]')).click();
+      await s.waitFor('[data-testid="sku-mapped"]', { pred: async (el) => /WOO-MUG-77/.test(await el.text()) && /MUG-CER-WHT/.test(await el.text()) });
+      await shot('25-connection-outbox-skus');
     } finally {
       woo.close();
     }

@@ -7,6 +7,8 @@ mod csv_io;
 pub mod demo;
 mod error;
 mod fulfil;
+mod health;
+mod outbox;
 mod pipeline;
 mod routing;
 pub mod secrets;
@@ -17,6 +19,7 @@ mod sync;
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use fulfil::{handoff_csv, HandoffExport};
+pub use health::{tray_line, HealthWatch, Lang, Notice};
 pub use oms_domain as domain;
 pub use oms_engine as engine;
 pub use oms_sync::http::RetryPolicy;
@@ -27,8 +30,8 @@ pub use routing::{
 };
 pub use secrets::SecretStore;
 pub use stock_csv::COLUMNS as STOCK_CSV_COLUMNS;
-pub use supervisor::{SupervisorTiming, SyncSupervisor};
-pub use sync::{ConnectionPatch, QuarantineRetry, CIRCUIT_OPENS_AT};
+pub use supervisor::{Sink as ProgressSink, SupervisorTiming, SyncSupervisor};
+pub use sync::{ConnectionPatch, QuarantineRetry, CIRCUIT_OPENS_AT, INBOX_KEEP_DAYS};
 
 use oms_domain::*;
 use oms_store::{Importer, Store};
@@ -129,6 +132,10 @@ pub struct Api {
     sync_locks: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     >,
+    /// One outbox pass at a time per connection (a row is never sent twice at once).
+    outbox_locks: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    >,
 }
 
 impl std::fmt::Debug for Api {
@@ -160,6 +167,7 @@ impl Api {
             secrets: Default::default(),
             sync_policy: Default::default(),
             sync_locks: Default::default(),
+            outbox_locks: Default::default(),
         })
     }
 

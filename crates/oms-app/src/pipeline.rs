@@ -347,10 +347,45 @@ impl Api {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<BulkResult, ApiError> {
         self.bulk("ship", ids, progress, |id| async move {
-            self.store.ship_reserved(id, &self.actor, now_ms()).await?;
+            self.store
+                .ship_reserved(id, None, &self.actor, now_ms())
+                .await?;
             Ok(true)
         })
         .await
+    }
+
+    /// Ships what is reserved for one order with a carrier and tracking number entered by
+    /// hand; the channel the order came from is told through the outbox. Returns the units.
+    pub async fn ship_order(
+        &self,
+        id: i64,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<i64, ApiError> {
+        let (carrier, number) = (carrier.trim(), tracking_number.trim());
+        if carrier.is_empty() || number.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "carrier and tracking number: both needed",
+            ));
+        }
+        let units = self
+            .store
+            .ship_reserved(
+                OrderId::new(id)?,
+                Some((carrier, number)),
+                &self.actor,
+                now_ms(),
+            )
+            .await?;
+        if units == 0 {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("order {id} has nothing reserved to ship"),
+            ));
+        }
+        Ok(units)
     }
 
     /// Routes the selection again under the current rules (their reservations are given back

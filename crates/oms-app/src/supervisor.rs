@@ -25,6 +25,8 @@ pub struct SupervisorTiming {
     pub open_circuit: Duration,
     /// How often the supervisor looks at the connections.
     pub reconcile: Duration,
+    /// How often the outbox dispatcher turns stock changes into rows and sends due rows.
+    pub outbox: Duration,
 }
 
 impl Default for SupervisorTiming {
@@ -34,9 +36,13 @@ impl Default for SupervisorTiming {
             retry: Duration::from_secs(60),
             open_circuit: Duration::from_secs(900),
             reconcile: Duration::from_secs(5),
+            outbox: Duration::from_secs(15),
         }
     }
 }
+
+/// Where the workers' progress goes.
+pub type Sink = Arc<dyn Fn(crate::Progress) + Send + Sync>;
 
 struct Worker {
     stop: watch::Sender<bool>,
@@ -50,18 +56,51 @@ pub struct SyncSupervisor {
     workers: Arc<Mutex<HashMap<i64, Worker>>>,
     /// Runs finished, per connection (for tests and the UI's refresh).
     runs: Arc<Mutex<HashMap<i64, u64>>>,
+    /// The outbox dispatcher.
+    dispatcher: Mutex<Option<JoinHandle<()>>>,
+    /// Outbox passes finished.
+    passes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SyncSupervisor {
     /// Starts the supervisor on the current tokio runtime.
     pub fn start(api: Api, timing: SupervisorTiming) -> Arc<Self> {
+        Self::start_with_progress(api, timing, Arc::new(|_| {}))
+    }
+
+    /// Starts it with a sink for the workers' progress (the desktop app shows a background
+    /// run that brings orders; a run with nothing new says nothing).
+    pub fn start_with_progress(api: Api, timing: SupervisorTiming, progress: Sink) -> Arc<Self> {
         let (stop, mut stopped) = watch::channel(false);
         let workers: Arc<Mutex<HashMap<i64, Worker>>> = Arc::default();
         let runs: Arc<Mutex<HashMap<i64, u64>>> = Arc::default();
         let (w, r) = (workers.clone(), runs.clone());
+        let passes: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+        let dispatcher = {
+            let (api, mut stopped, every, passes) =
+                (api.clone(), stop.subscribe(), timing.outbox, passes.clone());
+            tokio::spawn(async move {
+                let mut pruned_at: Option<tokio::time::Instant> = None;
+                loop {
+                    // A failing pass (a locked database, a broken row) is tried again next
+                    // time; each connection's rows record their own errors.
+                    let _ = api.dispatch_all().await;
+                    // Once an hour: old inbox payloads go (the newest of each order stays).
+                    if pruned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                        let _ = api.prune_inbox(crate::sync::INBOX_KEEP_DAYS).await;
+                        pruned_at = Some(tokio::time::Instant::now());
+                    }
+                    passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tokio::select! {
+                        _ = stopped.changed() => break,
+                        _ = tokio::time::sleep(every) => {}
+                    }
+                }
+            })
+        };
         let task = tokio::spawn(async move {
             loop {
-                reconcile(&api, &timing, &w, &r).await;
+                reconcile(&api, &timing, &w, &r, &progress).await;
                 tokio::select! {
                     _ = stopped.changed() => break,
                     _ = tokio::time::sleep(timing.reconcile) => {}
@@ -73,7 +112,14 @@ impl SyncSupervisor {
             task: Mutex::new(Some(task)),
             workers,
             runs,
+            dispatcher: Mutex::new(Some(dispatcher)),
+            passes,
         })
+    }
+
+    /// Outbox passes finished since the supervisor started.
+    pub fn outbox_passes(&self) -> u64 {
+        self.passes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Connections with a running worker.
@@ -103,6 +149,12 @@ impl SyncSupervisor {
         if let Some(t) = task {
             let _ = tokio::time::timeout(wait, t).await;
         }
+        let dispatcher = self.dispatcher.lock().ok().and_then(|mut t| t.take());
+        if let Some(t) = dispatcher {
+            // Between rows every write is committed; a row cut off mid-request is sent again
+            // (each push looks at the channel first).
+            let _ = tokio::time::timeout(wait, t).await;
+        }
         let workers: Vec<Worker> = self
             .workers
             .lock()
@@ -125,6 +177,7 @@ async fn reconcile(
     timing: &SupervisorTiming,
     workers: &Arc<Mutex<HashMap<i64, Worker>>>,
     runs: &Arc<Mutex<HashMap<i64, u64>>>,
+    progress: &Sink,
 ) {
     let Ok(conns) = api.list_sync_connections().await else {
         return;
@@ -153,7 +206,14 @@ async fn reconcile(
             continue;
         }
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(work(api.clone(), id, timing.clone(), stopped, runs.clone()));
+        let task = tokio::spawn(work(
+            api.clone(),
+            id,
+            timing.clone(),
+            stopped,
+            runs.clone(),
+            progress.clone(),
+        ));
         w.insert(id, Worker { stop, task });
     }
 }
@@ -165,9 +225,15 @@ async fn work(
     timing: SupervisorTiming,
     mut stopped: watch::Receiver<bool>,
     runs: Arc<Mutex<HashMap<i64, u64>>>,
+    progress: Sink,
 ) {
     loop {
-        let run = api.sync_connection(id, &|_| {});
+        let show = |p: crate::Progress| {
+            if p.done > 0 {
+                progress(p)
+            }
+        };
+        let run = api.sync_connection(id, &show);
         let result = tokio::select! {
             _ = stopped.changed() => return,
             r = run => r,

@@ -28,6 +28,9 @@ const SECRET_FIELDS: [&str; 5] = [
 ];
 /// Failed runs in a row that open the circuit.
 pub const CIRCUIT_OPENS_AT: i64 = 3;
+/// Days the inbox keeps payloads that were mapped or dismissed (the newest payload of each
+/// order stays whatever its age; quarantined ones stay until retried or dismissed).
+pub const INBOX_KEEP_DAYS: i64 = 30;
 /// Pages one run takes at most (a bounded loop; the next run goes on).
 const MAX_PAGES: u32 = 100_000;
 
@@ -105,6 +108,12 @@ fn view(row: &ConnectionRow) -> Result<SyncConnectionView, ApiError> {
         orders: row.orders,
         quarantined: row.quarantined,
         outbox_backlog: row.outbox_backlog,
+        outbox_failed: row.outbox_failed,
+        push_fulfilments: row.push_fulfilments,
+        push_stock: row.push_stock,
+        stock_buffer: row.stock_buffer,
+        stock_cap: row.stock_cap,
+        unknown_skus: row.unknown_skus,
     })
 }
 
@@ -269,7 +278,7 @@ impl Api {
     }
 
     /// A connector for a connection, its secrets read from the keyring.
-    async fn connector(&self, row: &ConnectionRow) -> Result<Connector, ApiError> {
+    pub(crate) async fn connector(&self, row: &ConnectionRow) -> Result<Connector, ApiError> {
         let kind = ChannelKind::parse(&row.kind)?;
         let id = row.id;
         let secrets: Vec<Option<String>> = self
@@ -417,6 +426,14 @@ impl Api {
             ..Default::default()
         };
         let mut importer = oms_store::Importer::new(&self.store, format!("sync:{}", row.name));
+        // Channel SKUs mapped by hand to ours: the order's lines name our product.
+        let mapped: std::collections::HashMap<String, oms_domain::Sku> = self
+            .store
+            .sku_mappings(row.id)
+            .await?
+            .into_iter()
+            .filter_map(|(channel, ours)| oms_domain::Sku::parse(&ours).ok().map(|s| (channel, s)))
+            .collect();
         let mut token = None;
         let task = "sync".to_owned();
         while report.pages < MAX_PAGES {
@@ -457,6 +474,7 @@ impl Api {
             let stored = self.store.store_inbox(row.id, &records).await?;
             let mut quarantined: Vec<(i64, String)> = Vec::new();
             let mut orders = Vec::with_capacity(page.records.len());
+            let mut seen: std::collections::BTreeSet<String> = Default::default();
             for (r, (inbox_id, new)) in page.records.iter().zip(&stored) {
                 if !new {
                     report.unchanged += 1;
@@ -466,7 +484,15 @@ impl Api {
                     .map(r)
                     .and_then(|o| o.totals().map(|_| o).map_err(|e| e.to_string()))
                 {
-                    Ok(o) => orders.push(o),
+                    Ok(mut o) => {
+                        for l in &mut o.lines {
+                            seen.insert(l.sku.as_str().to_owned());
+                            if let Some(ours) = mapped.get(l.sku.as_str()) {
+                                l.sku = ours.clone();
+                            }
+                        }
+                        orders.push(o)
+                    }
                     Err(e) => quarantined.push((*inbox_id, e)),
                 }
             }
@@ -481,6 +507,10 @@ impl Api {
             }
             if !orders.is_empty() {
                 let b = importer.write(&orders).await?;
+                let seen: Vec<String> = seen.into_iter().collect();
+                self.store
+                    .note_channel_skus(row.id, &seen, now_ms())
+                    .await?;
                 report.imported += b.inserted;
                 report.updated += b.updated;
                 report.unchanged += b.skipped;
@@ -522,6 +552,18 @@ impl Api {
             total: report.fetched,
         });
         Ok(report)
+    }
+
+    /// Removes inbox payloads older than `days` that were mapped or dismissed, except the
+    /// newest one of each order. Returns how many went.
+    pub async fn prune_inbox(&self, days: i64) -> Result<u64, ApiError> {
+        if days < 0 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "days to keep: 0 or more",
+            ));
+        }
+        Ok(self.store.prune_inbox(now_ms() - days * 86_400_000).await?)
     }
 
     /// Pulls every enabled, unpaused connection once; one failing connection does not stop the

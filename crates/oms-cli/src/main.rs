@@ -5,6 +5,7 @@
 mod bench;
 mod fake_channel;
 mod ops;
+mod outbox_cmd;
 mod sync_cmd;
 
 use anyhow::{bail, Context, Result};
@@ -69,6 +70,8 @@ enum Cmd {
     Ops(ops::Ops),
     #[command(flatten)]
     Sync(sync_cmd::SyncOps),
+    #[command(flatten)]
+    Push(outbox_cmd::PushOps),
 }
 
 #[derive(Subcommand)]
@@ -409,6 +412,7 @@ async fn run() -> Result<()> {
         }
         Cmd::Ops(cmd) => ops::run(&api, cmd, &mut out).await?,
         Cmd::Sync(cmd) => sync_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Push(cmd) => outbox_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -70,10 +70,15 @@ pub enum Ops {
         #[arg(long)]
         json: bool,
     },
-    /// Ship what is reserved for the orders (no carrier label yet).
+    /// Ship what is reserved for the orders (no carrier label yet). With --carrier and
+    /// --tracking (one order): the parcel's tracking number, sent on to the order's channel.
     Ship {
         #[arg(required = true)]
         ids: Vec<i64>,
+        #[arg(long, requires = "tracking")]
+        carrier: Option<String>,
+        #[arg(long, requires = "carrier")]
+        tracking: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -546,7 +551,29 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
             let r = api.cancel_orders(&ids, &comment, &progress).await?;
             bulk(out, j, &r)?;
         }
-        Ops::Ship { ids, json: j } => {
+        Ops::Ship {
+            ids,
+            carrier: Some(carrier),
+            tracking: Some(tracking),
+            json: j,
+        } => {
+            let [id] = ids[..] else {
+                anyhow::bail!("--carrier and --tracking go with one order");
+            };
+            let units = api.ship_order(id, &carrier, &tracking).await?;
+            if j {
+                json(
+                    out,
+                    &serde_json::json!({ "order_id": id, "units": units, "carrier": carrier, "tracking": tracking }),
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "order {id}: {units} units shipped with {carrier} {tracking}"
+                )?;
+            }
+        }
+        Ops::Ship { ids, json: j, .. } => {
             let r = api.mark_shipped(&ids, &progress).await?;
             bulk(out, j, &r)?;
         }

@@ -40,6 +40,12 @@ pub enum SyncOps {
         #[command(subcommand)]
         what: QuarantineCmd,
     },
+    /// Remove inbox payloads older than --days that were mapped or dismissed (the newest of
+    /// each order stays; the app does this every hour with 30 days).
+    PruneInbox {
+        #[arg(long, default_value_t = oms_app::INBOX_KEEP_DAYS)]
+        days: i64,
+    },
 }
 
 #[derive(Args)]
@@ -168,11 +174,13 @@ fn line(out: &mut impl Write, c: &SyncConnectionView) -> Result<()> {
     )?;
     writeln!(
         out,
-        "      orders {}, pulled {}, quarantined {}, outbox {}; last success {}; cursor {}; circuit {}{}",
+        "      orders {}, pulled {}, quarantined {}, outbox {} ({} failed), unknown SKUs {}; last success {}; cursor {}; circuit {}{}",
         c.orders,
         c.orders_pulled,
         c.quarantined,
         c.outbox_backlog,
+        c.outbox_failed,
+        c.unknown_skus,
         when(c.last_success_at),
         when(c.cursor),
         c.circuit,
@@ -344,12 +352,38 @@ pub async fn run(api: &Api, cmd: SyncOps, out: &mut impl Write) -> Result<()> {
                     }
                 }
             }
+            // Then what waits to go the other way: shipments, cancellations, stock.
+            let pushed = api.dispatch_all().await?;
             if j {
-                json(out, &reports)?;
+                json(
+                    out,
+                    &serde_json::json!({ "pulls": reports, "outbox": pushed }),
+                )?;
+            } else {
+                for r in &pushed {
+                    if r.sent + r.retrying + r.failed + r.not_listed > 0 || r.stopped.is_some() {
+                        writeln!(
+                            out,
+                            "connection {}: outbox {} sent, {} to retry, {} failed{}",
+                            r.connection_id,
+                            r.sent,
+                            r.retrying,
+                            r.failed,
+                            r.stopped
+                                .as_deref()
+                                .map(|s| format!("; stopped: {s}"))
+                                .unwrap_or_default()
+                        )?;
+                    }
+                }
             }
             if failed > 0 {
                 bail!("{failed} connection(s) failed");
             }
+        }
+        SyncOps::PruneInbox { days } => {
+            let n = api.prune_inbox(days).await?;
+            writeln!(out, "removed {n} payload(s) older than {days} days")?;
         }
         SyncOps::Quarantine { what } => match what {
             QuarantineCmd::List {

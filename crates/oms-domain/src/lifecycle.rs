@@ -458,6 +458,7 @@ text_enum!(
         Merged = "merged",
         Cancelled = "cancelled",
         Screened = "screened",
+        ChannelUpdated = "channel_updated",
     }
 );
 

@@ -39,6 +39,22 @@ pub struct SyncConnectionView {
     pub quarantined: i64,
     #[ts(type = "number")]
     pub outbox_backlog: i64,
+    /// Outbox rows the channel refused: they wait for a person (retry or dismiss).
+    #[ts(type = "number")]
+    pub outbox_failed: i64,
+    /// Shipments and cancellations made here are sent to the channel.
+    pub push_fulfilments: bool,
+    /// Stock levels are sent to the channel.
+    pub push_stock: bool,
+    /// Units held back from the channel per SKU.
+    #[ts(type = "number")]
+    pub stock_buffer: i64,
+    /// At most this many units are offered per SKU.
+    #[ts(type = "number | null")]
+    pub stock_cap: Option<i64>,
+    /// Channel SKUs that match no stocked product of ours.
+    #[ts(type = "number")]
+    pub unknown_skus: i64,
 }
 
 /// Secrets for a connection: only those of its kind are used.
@@ -105,4 +121,96 @@ pub struct ConnectionTest {
     /// The shop's name on success, the vendor's error in plain words otherwise.
     pub message: String,
     pub code: Option<String>,
+}
+
+/// One write to a channel, as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxView {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub connection_id: i64,
+    #[ts(type = "number | null")]
+    pub order_id: Option<i64>,
+    pub order_number: Option<String>,
+    /// fulfilment | cancellation | stock
+    pub kind: String,
+    /// In plain words: what the row tells the channel.
+    pub summary: String,
+    /// pending | sent | failed | dismissed
+    pub status: String,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    /// The channel's words for the last failure.
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub next_attempt_at: i64,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number | null")]
+    pub sent_at: Option<i64>,
+    pub external_ref: Option<String>,
+}
+
+/// What one pass of the outbox did for a connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxReport {
+    #[ts(type = "number")]
+    pub connection_id: i64,
+    #[ts(type = "number")]
+    pub sent: u64,
+    /// Failed for now; tried again later.
+    #[ts(type = "number")]
+    pub retrying: u64,
+    /// Refused by the channel: waiting for a person.
+    #[ts(type = "number")]
+    pub failed: u64,
+    /// Stock rows for SKUs the channel does not list.
+    #[ts(type = "number")]
+    pub not_listed: u64,
+    /// Why the pass stopped early (credentials, settings), if it did.
+    pub stopped: Option<String>,
+}
+
+/// A channel SKU and what it maps to here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChannelSkuView {
+    pub channel_sku: String,
+    /// Our SKU it maps to (None: none).
+    pub sku: Option<String>,
+    pub title: Option<String>,
+    /// Mapped by hand.
+    pub manual: bool,
+    /// mapped | unknown (no stocked product of ours) | not_listed (the channel lacks it)
+    pub state: String,
+    #[ts(type = "number")]
+    pub last_seen_at: i64,
+    #[ts(type = "number | null")]
+    pub pushed_quantity: Option<i64>,
+    #[ts(type = "number | null")]
+    pub pushed_at: Option<i64>,
+}
+
+/// Stock settings of a connection; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PushSettings {
+    pub push_fulfilments: Option<bool>,
+    pub push_stock: Option<bool>,
+    #[ts(type = "number | null")]
+    pub stock_buffer: Option<i64>,
+    /// A new cap (units per SKU at most).
+    #[ts(type = "number | null")]
+    pub stock_cap: Option<i64>,
+    /// No cap any more.
+    #[serde(default)]
+    pub remove_cap: bool,
+}
+
+/// One of our locations and whether (and into which channel location) it feeds a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChannelLocationView {
+    #[ts(type = "number")]
+    pub location_id: i64,
+    pub name: String,
+    pub external_location_id: Option<String>,
 }

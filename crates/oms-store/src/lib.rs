@@ -9,6 +9,7 @@ mod error;
 mod fulfil;
 mod inventory;
 mod orders;
+mod outbox;
 mod pipeline;
 mod process;
 mod query;
@@ -20,6 +21,7 @@ mod write;
 
 pub use error::StoreError;
 pub use inventory::StockChange;
+pub use outbox::{ChannelSku, OutboxRow, ShippedLines};
 pub use pipeline::{BatchItem, Batching, Run};
 pub use sync::{content_hash, ConnectionRow, InboxRecord, PageOutcome, QuarantineRow};
 pub use write::{ImportBatch, Importer};

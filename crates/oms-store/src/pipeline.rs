@@ -684,6 +684,7 @@ impl Store {
             (!comment.is_empty()).then_some(comment),
         )
         .await?;
+        crate::outbox::enqueue_cancellation(&mut tx, id.get(), comment, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -923,11 +924,12 @@ impl Store {
     pub async fn ship_reserved(
         &self,
         id: OrderId,
+        tracking: Option<(&str, &str)>,
         actor: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
         let mut tx = begin_write(self).await?;
-        let (units, _) = ship_reserved_in(&mut tx, id, None, None, actor, now).await?;
+        let (units, _) = ship_reserved_in(&mut tx, id, None, tracking, actor, now).await?;
         tx.commit().await?;
         Ok(units)
     }
@@ -1001,15 +1003,17 @@ pub(crate) async fn ship_reserved_in(
             .await?;
     }
     let location_of = rows.first().map(|r| r.try_get::<i64, _>(2)).transpose()?;
-    if let Some((carrier, number)) = tracking {
+    // Every parcel is a shipment, with or without a tracking number (the channel is told
+    // either way: a trigger puts it in the outbox).
+    if units > 0 {
         sqlx::query(
             "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
              VALUES ($1, $2, $3, $4, 'in_transit', $5)",
         )
         .bind(id.get())
         .bind(location.or(location_of))
-        .bind(carrier)
-        .bind(number)
+        .bind(tracking.map_or("manual", |t| t.0))
+        .bind(tracking.map(|t| t.1))
         .bind(now)
         .execute(&mut **tx)
         .await?;

@@ -28,13 +28,23 @@ pub struct ConnectionRow {
     pub orders: i64,
     pub quarantined: i64,
     pub outbox_backlog: i64,
+    pub outbox_failed: i64,
+    pub push_fulfilments: bool,
+    pub push_stock: bool,
+    pub stock_buffer: i64,
+    pub stock_cap: Option<i64>,
+    pub unknown_skus: i64,
 }
 
 const CONNECTION_COLS: &str = "c.id, c.kind, c.name, c.enabled, c.paused, c.base_url, c.settings, c.sync_cursor, \
      c.last_sync_at, c.last_success_at, c.last_error, c.last_error_code, c.failures, c.orders_pulled, \
      (SELECT COUNT(*) FROM orders o WHERE o.connection_id = c.id), \
      (SELECT COUNT(*) FROM inbox i WHERE i.connection_id = c.id AND i.status = 'quarantined'), \
-     (SELECT COUNT(*) FROM outbox x WHERE x.connection_id = c.id AND x.status IN ('pending', 'failed'))";
+     (SELECT COUNT(*) FROM outbox x WHERE x.connection_id = c.id AND x.status IN ('pending', 'failed')), \
+     (SELECT COUNT(*) FROM outbox x WHERE x.connection_id = c.id AND x.status = 'failed'), \
+     c.push_fulfilments, c.push_stock, c.stock_buffer, c.stock_cap, \
+     (SELECT COUNT(*) FROM channel_skus cs WHERE cs.connection_id = c.id AND NOT EXISTS \
+        (SELECT 1 FROM inventory_levels il WHERE il.product_id = cs.product_id))";
 
 fn connection_row(r: &sqlx::sqlite::SqliteRow) -> Result<ConnectionRow, StoreError> {
     Ok(ConnectionRow {
@@ -55,6 +65,12 @@ fn connection_row(r: &sqlx::sqlite::SqliteRow) -> Result<ConnectionRow, StoreErr
         orders: r.try_get(14)?,
         quarantined: r.try_get(15)?,
         outbox_backlog: r.try_get(16)?,
+        outbox_failed: r.try_get(17)?,
+        push_fulfilments: r.try_get::<i64, _>(18)? != 0,
+        push_stock: r.try_get::<i64, _>(19)? != 0,
+        stock_buffer: r.try_get(20)?,
+        stock_cap: r.try_get(21)?,
+        unknown_skus: r.try_get(22)?,
     })
 }
 
@@ -185,6 +201,29 @@ impl Store {
         Ok(())
     }
 
+    /// Removes mapped or dismissed inbox payloads fetched before `before`, keeping the newest
+    /// payload of each order; in chunks, so that other writes get their turn. Returns how many.
+    pub async fn prune_inbox(&self, before: i64) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        // Bounded: 2,000 chunks of 5,000 = 10 million payloads per call at most.
+        for _ in 0..2_000 {
+            let n = sqlx::query(
+                "DELETE FROM inbox WHERE id IN (SELECT i.id FROM inbox i WHERE i.status != 'quarantined' \
+                 AND i.fetched_at < $1 AND EXISTS (SELECT 1 FROM inbox j WHERE j.connection_id = i.connection_id \
+                 AND j.external_id = i.external_id AND j.id > i.id) LIMIT 5000)",
+            )
+            .bind(before)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
     /// Removes a connection that has no orders (one with orders can be disabled instead).
     pub async fn delete_connection(&self, id: i64) -> Result<(), StoreError> {
         let c = self.sync_connection(id).await?;
@@ -199,10 +238,12 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM outbox WHERE connection_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        for table in ["outbox", "channel_skus", "channel_locations"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("DELETE FROM connections WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

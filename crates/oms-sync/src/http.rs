@@ -83,6 +83,38 @@ impl Http {
         &self,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Response, SyncError> {
+        self.send_up_to(self.policy.attempts, build).await
+    }
+
+    /// Sends a request that must not be repeated blindly (it creates something): a timeout or
+    /// a server error is returned at once, so that the caller can look at the channel before
+    /// trying again. A 429 is still waited for, since the server did nothing.
+    pub async fn send_once(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Response, SyncError> {
+        let mut last = None;
+        for _ in 0..self.policy.attempts.max(1) {
+            match self.send_up_to(1, &build).await {
+                Err(e) if e.kind == crate::SyncErrorKind::RateLimited => {
+                    let wait = e.retry_after.unwrap_or(Duration::from_secs(1));
+                    if wait > self.policy.max_retry_after {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(wait).await;
+                    last = Some(e);
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| SyncError::rate_limited("too many requests (429)".into(), None)))
+    }
+
+    async fn send_up_to(
+        &self,
+        attempts: u32,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Response, SyncError> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -104,8 +136,12 @@ impl Http {
                 Next::Done(r) => return Ok(r),
                 Next::Fail(e) => return Err(e),
                 Next::Retry { after, why } => {
-                    if attempt >= self.policy.attempts {
-                        return Err(why.after_attempts(attempt));
+                    if attempt >= attempts {
+                        return Err(if attempts > 1 {
+                            why.after_attempts(attempt)
+                        } else {
+                            why
+                        });
                     }
                     tokio::time::sleep(after).await;
                 }
@@ -166,10 +202,13 @@ impl Http {
                     },
                 }
             }
-            _ => Next::Fail(SyncError::rejected(format!(
-                "the server rejected the request ({status}): {}",
-                vendor_message(&body)
-            ))),
+            _ => Next::Fail(SyncError {
+                status: Some(status),
+                ..SyncError::rejected(format!(
+                    "the server rejected the request ({status}): {}",
+                    vendor_message(&body)
+                ))
+            }),
         }
     }
 

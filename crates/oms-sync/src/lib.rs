@@ -9,6 +9,7 @@
 
 pub mod http;
 mod money;
+pub mod push;
 pub mod shopify;
 pub mod woo;
 
@@ -23,6 +24,8 @@ pub struct SyncError {
     pub message: String,
     /// How long the server asked us to wait, if it did.
     pub retry_after: Option<Duration>,
+    /// The HTTP status of a refused request.
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +67,7 @@ impl SyncError {
             kind,
             message,
             retry_after: None,
+            status: None,
         }
     }
     pub fn config(m: String) -> Self {

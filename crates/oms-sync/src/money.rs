@@ -104,3 +104,13 @@ pub(crate) fn address(
         phone: phone.map(str::to_owned),
     }))
 }
+
+/// A short stable hash (FNV-1a, hex) for keys made of other keys.
+pub(crate) fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

@@ -48,6 +48,9 @@ const ORDERS_QUERY: &str = r#"query Orders($first: Int!, $after: String, $query:
   }
 }"#;
 
+mod push;
+pub use push::STOCK_BATCH;
+
 const SHOP_QUERY: &str = "query { shop { name myshopifyDomain currencyCode } }";
 
 pub struct Shopify {
@@ -61,6 +64,8 @@ pub struct Shopify {
     token: Option<(String, Instant)>,
     /// Points needed and available after the last answer, and points restored per second.
     budget: Option<(f64, f64, f64)>,
+    /// The shop's first location, where stock goes when no location is mapped.
+    first_location: Option<String>,
 }
 
 impl Shopify {
@@ -91,6 +96,7 @@ impl Shopify {
             http,
             token: None,
             budget: None,
+            first_location: None,
         })
     }
 
@@ -138,20 +144,42 @@ impl Shopify {
         }
     }
 
-    /// One GraphQL request with the throttle handled; returns `data`.
     /// One GraphQL request; returns `data`.
     async fn query(&mut self, query: &str, variables: Value) -> Result<Value, SyncError> {
-        let body = self.query_raw(query, variables).await?;
-        let v: Value = serde_json::from_slice(&body)
-            .map_err(|e| SyncError::bad_response(format!("the answer is not JSON ({e})")))?;
-        v.get("data")
-            .cloned()
-            .ok_or_else(|| SyncError::bad_response("the answer has no data".into()))
+        let body = self.request(query, variables, false).await?;
+        data_of(&body)
     }
 
+    /// One mutation, not repeated blindly after a timeout or a server error (the caller looks
+    /// at the shop before it tries again); returns `data`.
+    async fn mutation(&mut self, query: &str, variables: Value) -> Result<Value, SyncError> {
+        let body = self.request(query, variables, true).await?;
+        data_of(&body)
+    }
+
+    async fn query_raw(&mut self, query: &str, variables: Value) -> Result<Vec<u8>, SyncError> {
+        self.request(query, variables, false).await
+    }
+}
+
+fn data_of(body: &[u8]) -> Result<Value, SyncError> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| SyncError::bad_response(format!("the answer is not JSON ({e})")))?;
+    v.get("data")
+        .cloned()
+        .ok_or_else(|| SyncError::bad_response("the answer has no data".into()))
+}
+
+impl Shopify {
     /// One GraphQL request with the throttle handled; returns the whole body, checked to be
-    /// JSON with data and without errors that stop it.
-    async fn query_raw(&mut self, query: &str, mut variables: Value) -> Result<Vec<u8>, SyncError> {
+    /// JSON with data and without errors that stop it. `once`: a mutation, sent with
+    /// `Http::send_once`.
+    async fn request(
+        &mut self,
+        query: &str,
+        mut variables: Value,
+        once: bool,
+    ) -> Result<Vec<u8>, SyncError> {
         let mut throttled = 0u32;
         let mut refreshed = false;
         loop {
@@ -165,14 +193,16 @@ impl Shopify {
             let token = self.access_token().await?;
             let url = self.graphql_url();
             let body = json!({ "query": query, "variables": variables });
-            let sent = self
-                .http
-                .send(|c| {
-                    c.post(&url)
-                        .header("X-Shopify-Access-Token", &token)
-                        .json(&body)
-                })
-                .await;
+            let build = |c: &reqwest::Client| {
+                c.post(&url)
+                    .header("X-Shopify-Access-Token", &token)
+                    .json(&body)
+            };
+            let sent = if once {
+                self.http.send_once(build).await
+            } else {
+                self.http.send(build).await
+            };
             let r = match sent {
                 // A token from the grant that was revoked: fetch a new one, once.
                 Err(e)

@@ -11,6 +11,9 @@ use oms_domain::{
 };
 use serde_json::Value;
 
+mod push;
+pub use push::STOCK_BATCH;
+
 /// The API's maximum page.
 pub const DEFAULT_PAGE: u32 = 100;
 

@@ -261,7 +261,31 @@ cursor: number | null, last_sync_at: number | null, last_success_at: number | nu
 /**
  * closed (working), open (three failed runs in a row: runs wait longer)
  */
-circuit: string, failures: number, orders_pulled: number, orders: number, quarantined: number, outbox_backlog: number, };
+circuit: string, failures: number, orders_pulled: number, orders: number, quarantined: number, outbox_backlog: number, 
+/**
+ * Outbox rows the channel refused: they wait for a person (retry or dismiss).
+ */
+outbox_failed: number, 
+/**
+ * Shipments and cancellations made here are sent to the channel.
+ */
+push_fulfilments: boolean, 
+/**
+ * Stock levels are sent to the channel.
+ */
+push_stock: boolean, 
+/**
+ * Units held back from the channel per SKU.
+ */
+stock_buffer: number, 
+/**
+ * At most this many units are offered per SKU.
+ */
+stock_cap: number | null, 
+/**
+ * Channel SKUs that match no stocked product of ours.
+ */
+unknown_skus: number, };
 
 export type CredentialsInput = { 
 /**
@@ -296,6 +320,68 @@ export type ConnectionTest = { ok: boolean,
  * The shop's name on success, the vendor's error in plain words otherwise.
  */
 message: string, code: string | null, };
+
+export type OutboxView = { id: number, connection_id: number, order_id: number | null, order_number: string | null, 
+/**
+ * fulfilment | cancellation | stock
+ */
+kind: string, 
+/**
+ * In plain words: what the row tells the channel.
+ */
+summary: string, 
+/**
+ * pending | sent | failed | dismissed
+ */
+status: string, attempts: number, 
+/**
+ * The channel's words for the last failure.
+ */
+last_error: string | null, next_attempt_at: number, created_at: number, sent_at: number | null, external_ref: string | null, };
+
+export type OutboxReport = { connection_id: number, sent: number, 
+/**
+ * Failed for now; tried again later.
+ */
+retrying: number, 
+/**
+ * Refused by the channel: waiting for a person.
+ */
+failed: number, 
+/**
+ * Stock rows for SKUs the channel does not list.
+ */
+not_listed: number, 
+/**
+ * Why the pass stopped early (credentials, settings), if it did.
+ */
+stopped: string | null, };
+
+export type ChannelSkuView = { channel_sku: string, 
+/**
+ * Our SKU it maps to (None: none).
+ */
+sku: string | null, title: string | null, 
+/**
+ * Mapped by hand.
+ */
+manual: boolean, 
+/**
+ * mapped | unknown (no stocked product of ours) | not_listed (the channel lacks it)
+ */
+state: string, last_seen_at: number, pushed_quantity: number | null, pushed_at: number | null, };
+
+export type PushSettings = { push_fulfilments: boolean | null, push_stock: boolean | null, stock_buffer: number | null, 
+/**
+ * A new cap (units per SKU at most).
+ */
+stock_cap: number | null, 
+/**
+ * No cap any more.
+ */
+remove_cap: boolean, };
+
+export type ChannelLocationView = { location_id: number, name: string, external_location_id: string | null, };
 
 export type ConnectionPatch = { base_url: string | null, api_version: string | null, page_size: number | null, enabled: boolean | null, paused: boolean | null, };
 

@@ -9,6 +9,7 @@ import type {
   StockChangeInput, TimelineEventView, ShippingRateView, RateImportReport, BacktestRequest, BacktestReport,
   PickupRow, HandoffView, HandoffExport, SyncConnectionView, NewConnection, ConnectionPatch,
   CredentialsInput, ConnectionTest, SyncReport, QuarantineView, QuarantineRetry,
+  OutboxView, OutboxReport, PushSettings, ChannelSkuView, ChannelLocationView,
 } from './bindings';
 
 export const api = {
@@ -78,6 +79,21 @@ export const api = {
   quarantined: (connectionId: number | null) => invoke<QuarantineView[]>('quarantined', { connectionId }),
   retryQuarantined: (id: number) => invoke<QuarantineRetry>('retry_quarantined', { id }),
   dismissQuarantined: (ids: number[]) => invoke<null>('dismiss_quarantined', { ids }),
+  shipOrder: (id: number, carrier: string, trackingNumber: string) =>
+    invoke<number>('ship_order', { id, carrier, trackingNumber }),
+  outbox: (connectionId: number | null, status: string | null, limit: number) =>
+    invoke<OutboxView[]>('outbox', { connectionId, status, limit }),
+  sendOutbox: () => invoke<OutboxReport[]>('send_outbox'),
+  retryOutbox: (ids: number[]) => invoke<number>('retry_outbox', { ids }),
+  dismissOutbox: (ids: number[]) => invoke<number>('dismiss_outbox', { ids }),
+  setPushSettings: (id: number, settings: PushSettings) =>
+    invoke<SyncConnectionView>('set_push_settings', { id, settings }),
+  channelSkus: (id: number, unknownOnly: boolean) => invoke<ChannelSkuView[]>('channel_skus', { id, unknownOnly }),
+  mapChannelSku: (id: number, channelSku: string, sku: string | null) =>
+    invoke<null>('map_channel_sku', { id, channelSku, sku }),
+  channelLocations: (id: number) => invoke<ChannelLocationView[]>('channel_locations', { id }),
+  setChannelLocation: (id: number, locationId: number, externalLocationId: string | null, feeds: boolean) =>
+    invoke<null>('set_channel_location', { id, locationId, externalLocationId, feeds }),
 };
 
 let readySent = false;

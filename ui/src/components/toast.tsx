@@ -26,7 +26,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" role="status">
         {toasts.map((x) => (
-          <div key={x.id} className={`toast toast-${x.kind}`} data-testid={`toast-${x.kind}`}>
+          // A click puts it away (it would otherwise cover the buttons under it for a while).
+          <div key={x.id} className={`toast toast-${x.kind}`} data-testid={`toast-${x.kind}`}
+            onClick={() => setToasts((ts) => ts.filter((y) => y.id !== x.id))}>
             {x.text}
           </div>
         ))}

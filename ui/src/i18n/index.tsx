@@ -1,4 +1,5 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { invoke } from '@tauri-apps/api/core';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { de } from './de';
 import { en, type MessageKey } from './en';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatShortDateTime } from './format';
@@ -35,6 +36,10 @@ const Ctx = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  // Native text (the tray, notifications) follows the UI's language.
+  useEffect(() => {
+    void invoke('set_ui_language', { lang }).catch(() => {});
+  }, [lang]);
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem('oms.lang', l);
     document.documentElement.lang = l;

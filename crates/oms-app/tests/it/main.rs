@@ -6,6 +6,7 @@ mod csv;
 mod flows;
 mod invariants;
 mod orders;
+mod outbox;
 mod pipeline;
 mod routing;
 mod sync;

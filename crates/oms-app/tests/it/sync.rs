@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "cs_7f3a9c1e0b5d4f2a8e6c1b9d0a3f5e7c";
 
-fn policy() -> RetryPolicy {
+pub(crate) fn policy() -> RetryPolicy {
     RetryPolicy {
         attempts: 3,
         base_backoff: Duration::from_millis(5),
@@ -24,7 +24,7 @@ fn policy() -> RetryPolicy {
 }
 
 /// A WooCommerce order as the REST API v3 lists it (the documented shape, trimmed).
-fn woo_order(id: i64, modified: &str, status: &str, city: &str) -> Value {
+pub(crate) fn woo_order(id: i64, modified: &str, status: &str, city: &str) -> Value {
     json!({
         "id": id, "number": id.to_string(), "status": status, "currency": "EUR",
         "date_created_gmt": "2026-11-20T09:00:00", "date_modified_gmt": modified,
@@ -41,7 +41,7 @@ fn woo_order(id: i64, modified: &str, status: &str, city: &str) -> Value {
     })
 }
 
-async fn woo_server(pages: Vec<Vec<Value>>) -> MockServer {
+pub(crate) async fn woo_server(pages: Vec<Vec<Value>>) -> MockServer {
     let server = MockServer::start().await;
     let total = pages.len();
     for (i, p) in pages.into_iter().enumerate() {
@@ -59,7 +59,7 @@ async fn woo_server(pages: Vec<Vec<Value>>) -> MockServer {
     server
 }
 
-async fn connect(db: &crate::TestDb, server: &MockServer) -> i64 {
+pub(crate) async fn connect(db: &crate::TestDb, server: &MockServer) -> i64 {
     db.api
         .add_connection(&NewConnection {
             kind: ChannelKind::Woocommerce,
@@ -282,6 +282,15 @@ async fn a_newer_version_updates_and_a_restart_before_the_cursor_moved_duplicate
         OrderStatus::Cancelled,
         "an older version never overwrites"
     );
+
+    // Retention: older payloads go, the newest of each order stays; the page again changes
+    // nothing.
+    assert_eq!(db.api.prune_inbox(0).await.expect("prune"), 2);
+    assert_eq!(db.api.prune_inbox(0).await.expect("prune again"), 0);
+    db.api.reset_sync_cursor(id, None).await.expect("reset");
+    let r = db.api.sync_connection(id, &|_| {}).await.expect("again");
+    assert_eq!((r.imported, r.updated, r.unchanged), (0, 0, 2), "{r:?}");
+    assert!(db.api.prune_inbox(-1).await.is_err());
 }
 
 #[tokio::test]
@@ -328,6 +337,7 @@ async fn the_supervisor_pulls_each_enabled_connection_and_stops_its_worker_when_
             retry: Duration::from_millis(100),
             open_circuit: Duration::from_millis(500),
             reconcile: Duration::from_millis(30),
+            outbox: Duration::from_millis(50),
         },
     );
     // Bounded: at most 10 s for two runs.

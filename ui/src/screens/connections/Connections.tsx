@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 import { go } from '../../route';
+import { ConnectionDetails } from './ConnectionDetails';
 
 const SYNCING: ChannelKind[] = ['shopify', 'woocommerce'];
 const COMING: ChannelKind[] = ['amazon', 'ebay', 'etsy', 'pos', 'edi'];
@@ -234,7 +235,9 @@ function ConnectionCard({ c }: { c: SyncConnectionView }) {
         <div><dt>{t('connections.ordersPulled')}</dt><dd data-testid="orders-pulled">{num(c.orders_pulled)}</dd></div>
         <div><dt>{t('connections.orders')}</dt><dd>{num(c.orders)}</dd></div>
         <div><dt>{t('connections.quarantined')}</dt><dd data-testid="quarantined-count">{num(c.quarantined)}</dd></div>
-        <div><dt>{t('connections.outbox')}</dt><dd>{num(c.outbox_backlog)}</dd></div>
+        <div><dt>{t('connections.outbox')}</dt><dd data-testid="outbox-backlog">{num(c.outbox_backlog)}</dd></div>
+        {c.outbox_failed > 0 && <div><dt>{t('connections.outboxFailed')}</dt><dd className="error-text">{num(c.outbox_failed)}</dd></div>}
+        {c.unknown_skus > 0 && <div><dt>{t('connections.unknownSkus')}</dt><dd>{num(c.unknown_skus)}</dd></div>}
         <div><dt>{t('connections.credentials')}</dt><dd>{c.credentials.length ? t('connections.inKeyring', { n: c.credentials.length }) : t('connections.noCredentials')}</dd></div>
       </dl>
       {c.last_error && (
@@ -242,6 +245,7 @@ function ConnectionCard({ c }: { c: SyncConnectionView }) {
           {t('connections.lastError', { at: when(c.last_sync_at) })}: {c.last_error}
         </p>
       )}
+      <ConnectionDetails c={c} />
     </div>
   );
 }

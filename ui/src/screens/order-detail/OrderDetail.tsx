@@ -19,6 +19,7 @@ export function OrderDetail({ id }: { id: number }) {
   const q = useQuery({ queryKey: ['order', id], queryFn: () => api.getOrder(id) });
   const [note, setNote] = useState('');
   const [comment, setComment] = useState('');
+  const [shipping, setShipping] = useState<{ carrier: string; number: string } | null>(null);
   const act = async (f: () => Promise<string>) => {
     try {
       toast.ok(await f());
@@ -149,8 +150,24 @@ export function OrderDetail({ id }: { id: number }) {
             {(o.status === 'allocated' || o.status === 'partially_shipped') && (
               <button data-testid="action-ship" onClick={() => void act(async () => bulkText(t, await api.shipOrders([id])))}>{t('actions.ship')}</button>
             )}
+            {(o.status === 'allocated' || o.status === 'partially_shipped') && (
+              <button data-testid="action-ship-tracking" onClick={() => setShipping({ carrier: '', number: '' })}>{t('detail.shipTracking')}</button>
+            )}
             <button className="danger" data-testid="action-cancel" disabled={!comment.trim()} onClick={() => { if (window.confirm(t('actions.confirmCancel', { count: 1 }))) void act(async () => bulkText(t, await api.cancelOrders([id], comment))); }}>{t('actions.cancel')}</button>
           </div>
+          {shipping && (
+            <div className="row gap wrap ship-tracking" data-testid="ship-tracking">
+              <input data-testid="ship-carrier" placeholder={t('detail.carrier')} value={shipping.carrier} onChange={(e) => setShipping({ ...shipping, carrier: e.target.value })} />
+              <input data-testid="ship-number" placeholder={t('detail.trackingNumber')} value={shipping.number} onChange={(e) => setShipping({ ...shipping, number: e.target.value })} />
+              <button className="primary" data-testid="ship-confirm" disabled={!shipping.carrier.trim() || !shipping.number.trim()}
+                onClick={() => void act(async () => {
+                  const units = await api.shipOrder(id, shipping.carrier, shipping.number);
+                  setShipping(null);
+                  return t('detail.shippedWith', { units, carrier: shipping.carrier, number: shipping.number });
+                })}>{t('actions.ship')}</button>
+              <button onClick={() => setShipping(null)}>{t('common.cancel')}</button>
+            </div>
+          )}
           <h2>{t('detail.holds')}</h2>
           {d.holds.length === 0 && <p className="muted small">{t('detail.noHolds')}</p>}
           <ul className="plain holds" data-testid="holds">

@@ -1,0 +1,130 @@
+//! Writes to a channel: what the outbox sends. Each push first looks at what the channel
+//! already has, so that sending a row twice (a retry after a timeout, a restart in the middle)
+//! does not make a second fulfilment, note or cancellation; stock levels are absolute and carry
+//! the row's idempotency key where the API takes one.
+
+use crate::{Connector, SyncError};
+
+/// One write to a channel.
+#[derive(Debug, Clone)]
+pub enum Push {
+    Fulfilment(FulfilmentPush),
+    Cancel(CancelPush),
+    Stock(StockPush),
+}
+
+/// Tell the channel that (part of) an order shipped, with the tracking number.
+#[derive(Debug, Clone)]
+pub struct FulfilmentPush {
+    /// The channel's order id.
+    pub order: String,
+    pub carrier: String,
+    pub service: Option<String>,
+    pub tracking_number: Option<String>,
+    /// Units shipped so far per channel SKU (the whole order, not only this parcel): the
+    /// channel is told about what it does not know yet.
+    pub shipped: Vec<(String, i64)>,
+    /// Nothing of the order is left to ship here.
+    pub complete: bool,
+    pub notify_customer: bool,
+}
+
+/// Cancel an order on the channel (it was cancelled here).
+#[derive(Debug, Clone)]
+pub struct CancelPush {
+    pub order: String,
+    /// Staff note (not shown to the customer).
+    pub reason: String,
+    pub notify_customer: bool,
+}
+
+/// Set a SKU's available quantity on the channel.
+#[derive(Debug, Clone)]
+pub struct StockPush {
+    pub channel_sku: String,
+    /// The channel's ids for the SKU, if a look-up found them before.
+    pub known: Option<StockTarget>,
+    /// Per channel location (`None`: the channel's first location, or its only stock figure).
+    pub quantities: Vec<(Option<String>, i64)>,
+    pub idempotency_key: String,
+}
+
+/// Where a SKU's stock lives on the channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockTarget {
+    /// Shopify: the inventory item GID; WooCommerce: the product or variation id.
+    pub id: String,
+    /// WooCommerce: the parent product of a variation.
+    pub parent: Option<String>,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, Default)]
+pub struct PushDone {
+    /// The channel's id for what it made (fulfilment, tracking item), if any.
+    pub external_ref: Option<String>,
+    /// In plain words, for the order's timeline and the outbox list.
+    pub note: String,
+    /// Ids found by a look-up (kept, so the next push goes straight there).
+    pub target: Option<StockTarget>,
+    /// The SKU is not listed on the channel: nothing was sent.
+    pub not_listed: bool,
+}
+
+impl Connector {
+    /// Sends one write.
+    pub async fn push(&mut self, push: &Push) -> Result<PushDone, SyncError> {
+        match self {
+            Connector::Shopify(c) => c.push(push).await,
+            Connector::Woo(c) => c.push(push).await,
+        }
+    }
+}
+
+/// How a failed push goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Try again later (the channel was unreachable, busy or rate limiting).
+    Later,
+    /// Needs a person: the channel refused the request as it is.
+    Failed,
+    /// Stop sending to this connection for now (credentials or settings).
+    Stop,
+}
+
+impl SyncError {
+    /// What a failed push means for its row.
+    pub fn outcome(&self) -> Outcome {
+        use crate::SyncErrorKind::*;
+        match self.kind {
+            Network | Server | RateLimited => Outcome::Later,
+            Unauthorized | Config => Outcome::Stop,
+            Rejected | BadResponse => Outcome::Failed,
+        }
+    }
+}
+
+impl Connector {
+    /// Sets the stock of several SKUs, as few requests as the API allows; one result per item.
+    pub async fn push_stock(&mut self, items: &[StockPush]) -> Vec<Result<PushDone, SyncError>> {
+        match self {
+            Connector::Shopify(c) => c.push_stock(items).await,
+            Connector::Woo(c) => c.push_stock(items).await,
+        }
+    }
+
+    /// Stock items one request takes.
+    pub fn stock_batch(&self) -> usize {
+        match self {
+            Connector::Shopify(_) => crate::shopify::STOCK_BATCH,
+            Connector::Woo(_) => crate::woo::STOCK_BATCH,
+        }
+    }
+}
+
+impl SyncError {
+    /// Shopify: the key was used by a try that failed; the row needs a fresh key.
+    pub fn needs_new_key(&self) -> bool {
+        self.message.contains("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")
+    }
+}
