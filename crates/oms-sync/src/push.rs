@@ -74,9 +74,16 @@ pub struct PushDone {
 impl Connector {
     /// Sends one write.
     pub async fn push(&mut self, push: &Push) -> Result<PushDone, SyncError> {
-        match self {
-            Connector::Shopify(c) => c.push(push).await,
-            Connector::Woo(c) => c.push(push).await,
+        match (self, push) {
+            (Connector::Shopify(c), Push::Fulfilment(f)) => c.fulfil(f).await,
+            (Connector::Woo(c), Push::Fulfilment(f)) => c.fulfil(f).await,
+            (Connector::Shopify(c), Push::Cancel(x)) => c.cancel(x).await,
+            (Connector::Woo(c), Push::Cancel(x)) => c.cancel(x).await,
+            (c, Push::Stock(s)) => c
+                .push_stock(std::slice::from_ref(s))
+                .await
+                .pop()
+                .unwrap_or_else(|| Err(SyncError::bad_response("no result".into()))),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{legacy_id, Shopify};
 use crate::money::text;
-use crate::push::{CancelPush, FulfilmentPush, Push, PushDone, StockPush, StockTarget};
+use crate::push::{CancelPush, FulfilmentPush, PushDone, StockPush, StockTarget};
 use crate::SyncError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -104,19 +104,7 @@ fn line_key(li: &Value) -> String {
 }
 
 impl Shopify {
-    pub async fn push(&mut self, push: &Push) -> Result<PushDone, SyncError> {
-        match push {
-            Push::Fulfilment(f) => self.fulfil(f).await,
-            Push::Cancel(c) => self.cancel(c).await,
-            Push::Stock(s) => {
-                let mut r = self.push_stock(std::slice::from_ref(s)).await;
-                r.pop()
-                    .unwrap_or_else(|| Err(SyncError::bad_response("no result".into())))
-            }
-        }
-    }
-
-    async fn fulfil(&mut self, f: &FulfilmentPush) -> Result<PushDone, SyncError> {
+    pub(crate) async fn fulfil(&mut self, f: &FulfilmentPush) -> Result<PushDone, SyncError> {
         let data = self
             .query(ORDER_FULFILMENT, json!({ "id": order_gid(&f.order) }))
             .await?;
@@ -242,7 +230,7 @@ impl Shopify {
         })
     }
 
-    async fn cancel(&mut self, c: &CancelPush) -> Result<PushDone, SyncError> {
+    pub(crate) async fn cancel(&mut self, c: &CancelPush) -> Result<PushDone, SyncError> {
         let id = order_gid(&c.order);
         let data = self.query(ORDER_CANCELLED, json!({ "id": id })).await?;
         let order = data

@@ -5,7 +5,7 @@
 
 use super::Woo;
 use crate::money::text;
-use crate::push::{CancelPush, FulfilmentPush, Push, PushDone, StockPush, StockTarget};
+use crate::push::{CancelPush, FulfilmentPush, PushDone, StockPush, StockTarget};
 use crate::SyncError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -52,19 +52,7 @@ impl Woo {
         json_of(&r.body, "the answer")
     }
 
-    pub async fn push(&mut self, push: &Push) -> Result<PushDone, SyncError> {
-        match push {
-            Push::Fulfilment(f) => self.fulfil(f).await,
-            Push::Cancel(c) => self.cancel(c).await,
-            Push::Stock(s) => {
-                let mut r = self.push_stock(std::slice::from_ref(s)).await;
-                r.pop()
-                    .unwrap_or_else(|| Err(SyncError::bad_response("no result".into())))
-            }
-        }
-    }
-
-    async fn fulfil(&mut self, f: &FulfilmentPush) -> Result<PushDone, SyncError> {
+    pub(crate) async fn fulfil(&mut self, f: &FulfilmentPush) -> Result<PushDone, SyncError> {
         let order = self.get(&self.url(&format!("orders/{}", f.order))).await?;
         let status = text(&order, "status").unwrap_or("").to_owned();
         let mut external_ref = None;
@@ -141,7 +129,7 @@ impl Woo {
         })
     }
 
-    async fn cancel(&mut self, c: &CancelPush) -> Result<PushDone, SyncError> {
+    pub(crate) async fn cancel(&mut self, c: &CancelPush) -> Result<PushDone, SyncError> {
         let url = self.url(&format!("orders/{}", c.order));
         let order = self.get(&url).await?;
         if text(&order, "status") == Some("cancelled") {
