@@ -15,7 +15,7 @@ use crate::{now_ms, Api, ApiError, ErrorCode, Progress};
 use oms_domain::sync_views::*;
 use oms_domain::ChannelKind;
 use oms_store::{content_hash, ConnectionRow, InboxRecord, PageOutcome};
-use oms_sync::{Connector, Credentials, Endpoint, SyncError, SyncErrorKind};
+use oms_sync::{Connector, Credentials, Endpoint, MapError, SyncError, SyncErrorKind};
 use serde::{Deserialize, Serialize};
 
 /// The secrets a connection may hold, by name.
@@ -427,13 +427,7 @@ impl Api {
         };
         let mut importer = oms_store::Importer::new(&self.store, format!("sync:{}", row.name));
         // Channel SKUs mapped by hand to ours: the order's lines name our product.
-        let mapped: std::collections::HashMap<String, oms_domain::Sku> = self
-            .store
-            .sku_mappings(row.id)
-            .await?
-            .into_iter()
-            .filter_map(|(channel, ours)| oms_domain::Sku::parse(&ours).ok().map(|s| (channel, s)))
-            .collect();
+        let mapped = self.sku_map(row.id).await?;
         let mut token = None;
         let task = "sync".to_owned();
         while report.pages < MAX_PAGES {
@@ -482,7 +476,7 @@ impl Api {
                 }
                 match c
                     .map(r)
-                    .and_then(|o| o.totals().map(|_| o).map_err(|e| e.to_string()))
+                    .and_then(|o| o.totals().map(|_| o).map_err(|e| MapError(e.to_string())))
                 {
                     Ok(mut o) => {
                         for l in &mut o.lines {
@@ -493,7 +487,7 @@ impl Api {
                         }
                         orders.push(o)
                     }
-                    Err(e) => quarantined.push((*inbox_id, e)),
+                    Err(e) => quarantined.push((*inbox_id, e.0)),
                 }
             }
             for ((_, _, why), (inbox_id, new)) in page
@@ -552,6 +546,20 @@ impl Api {
             total: report.fetched,
         });
         Ok(report)
+    }
+
+    /// A connection's hand mappings: channel SKU → our SKU.
+    async fn sku_map(
+        &self,
+        connection_id: i64,
+    ) -> Result<std::collections::HashMap<String, oms_domain::Sku>, ApiError> {
+        Ok(self
+            .store
+            .sku_mappings(connection_id)
+            .await?
+            .into_iter()
+            .filter_map(|(channel, ours)| oms_domain::Sku::parse(&ours).ok().map(|s| (channel, s)))
+            .collect())
     }
 
     /// Removes inbox payloads older than `days` that were mapped or dismissed, except the
@@ -620,9 +628,15 @@ impl Api {
         };
         match c
             .map(&raw)
-            .and_then(|o| o.totals().map(|_| o).map_err(|e| e.to_string()))
+            .and_then(|o| o.totals().map(|_| o).map_err(|e| MapError(e.to_string())))
         {
-            Ok(o) => {
+            Ok(mut o) => {
+                let mapped = self.sku_map(row.id).await?;
+                for l in &mut o.lines {
+                    if let Some(ours) = mapped.get(l.sku.as_str()) {
+                        l.sku = ours.clone();
+                    }
+                }
                 let mut importer =
                     oms_store::Importer::new(&self.store, format!("sync:{}", row.name));
                 importer.write(&[o]).await?;
@@ -634,7 +648,7 @@ impl Api {
                     error: None,
                 })
             }
-            Err(e) => {
+            Err(MapError(e)) => {
                 self.store
                     .set_inbox_status(&[inbox_id], "quarantined", Some(&e))
                     .await?;

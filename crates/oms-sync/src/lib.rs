@@ -100,6 +100,24 @@ impl SyncError {
     }
 }
 
+/// Why a payload could not be mapped to an order, naming the field ("currencyCode: missing").
+/// It goes with the payload to the quarantine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MapError(pub String);
+
+impl From<&str> for MapError {
+    fn from(s: &str) -> Self {
+        MapError(s.to_owned())
+    }
+}
+
+impl From<String> for MapError {
+    fn from(s: String) -> Self {
+        MapError(s)
+    }
+}
+
 /// One order as the channel sent it.
 #[derive(Debug, Clone)]
 pub struct Raw {
@@ -227,7 +245,7 @@ impl Connector {
     }
 
     /// Maps one payload; the error says which field is wrong.
-    pub fn map(&self, raw: &Raw) -> Result<NewOrder, String> {
+    pub fn map(&self, raw: &Raw) -> Result<NewOrder, MapError> {
         match self {
             Connector::Shopify(c) => c.map(raw),
             Connector::Woo(c) => c.map(raw),

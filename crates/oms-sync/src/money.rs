@@ -1,19 +1,21 @@
 //! Mapping helpers shared by the connectors: amounts, addresses, tags, SKUs.
 
+use crate::MapError;
 use oms_domain::{parse_decimal_minor, Address, CountryCode, Currency, Sku, Tag};
 use serde_json::Value;
 
 /// A decimal amount ("12.50", or a JSON number) in the currency's minor units.
-pub(crate) fn minor(v: Option<&Value>, currency: Currency, field: &str) -> Result<i64, String> {
+pub(crate) fn minor(v: Option<&Value>, currency: Currency, field: &str) -> Result<i64, MapError> {
     match v {
         None | Some(Value::Null) => Ok(0),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(0),
-        Some(Value::String(s)) => {
-            parse_decimal_minor(&exact(s), currency.exponent()).map_err(|e| format!("{field}: {e}"))
-        }
+        Some(Value::String(s)) => parse_decimal_minor(&exact(s), currency.exponent())
+            .map_err(|e| MapError(format!("{field}: {e}"))),
         Some(Value::Number(n)) => parse_decimal_minor(&exact(&n.to_string()), currency.exponent())
-            .map_err(|e| format!("{field}: {e}")),
-        Some(other) => Err(format!("{field}: expected an amount, got {other}")),
+            .map_err(|e| MapError(format!("{field}: {e}"))),
+        Some(other) => Err(MapError(format!(
+            "{field}: expected an amount, got {other}"
+        ))),
     }
 }
 
@@ -64,14 +66,14 @@ pub(crate) fn tags<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<Tag> {
 
 /// The channel's SKU, or — for a line without one — a stand-in that names the channel's own
 /// product id so the line is kept and shows up as unknown (never dropped).
-pub(crate) fn sku(raw: Option<&str>, fallback: &str) -> Result<Sku, String> {
+pub(crate) fn sku(raw: Option<&str>, fallback: &str) -> Result<Sku, MapError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
             // Spaces are not allowed in ours; channels allow them.
             let s: String = s.split_whitespace().collect::<Vec<_>>().join("-");
-            Sku::parse(&s).map_err(|e| e.to_string())
+            Sku::parse(&s).map_err(|e| MapError(e.to_string()))
         }
-        None => Sku::parse(fallback).map_err(|e| e.to_string()),
+        None => Sku::parse(fallback).map_err(|e| MapError(e.to_string())),
     }
 }
 

@@ -10,7 +10,7 @@
 
 use crate::http::{vendor_message, Http};
 use crate::money::{address, minor, sku, tags, text};
-use crate::{base, Credentials, Endpoint, Page, PageToken, Raw, SyncError};
+use crate::{base, Credentials, Endpoint, MapError, Page, PageToken, Raw, SyncError};
 use oms_domain::{
     format_instant, parse_instant, ChannelKind, Currency, Email, NewOrder, NewOrderLine,
     OrderStatus, PaymentStatus, Quantity,
@@ -355,7 +355,7 @@ impl Shopify {
         ))
     }
 
-    pub fn map(&self, raw: &Raw) -> Result<NewOrder, String> {
+    pub fn map(&self, raw: &Raw) -> Result<NewOrder, MapError> {
         let o: Value = serde_json::from_str(&raw.payload).map_err(|e| format!("not JSON: {e}"))?;
         let currency = Currency::parse(text(&o, "currencyCode").ok_or("currencyCode: missing")?)
             .map_err(|e| e.to_string())?;
@@ -404,9 +404,9 @@ impl Shopify {
             .and_then(Value::as_bool)
             == Some(true)
         {
-            return Err(format!(
+            return Err(MapError(format!(
                 "more than {LINES_PER_ORDER} line items: not imported, so that no line is lost"
-            ));
+            )));
         }
         let current = |li: &Value| {
             li.get("currentQuantity")

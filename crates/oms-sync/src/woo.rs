@@ -4,7 +4,7 @@
 
 use crate::http::{vendor_message, Http};
 use crate::money::{address, minor, sku, tags, text};
-use crate::{base, Credentials, Endpoint, Page, PageToken, Raw, SyncError};
+use crate::{base, Credentials, Endpoint, MapError, Page, PageToken, Raw, SyncError};
 use oms_domain::{
     format_instant, parse_instant, ChannelKind, Currency, Email, NewOrder, NewOrderLine,
     OrderStatus, PaymentStatus, Quantity,
@@ -146,7 +146,7 @@ impl Woo {
         Ok(format!("Connected to {site} (WooCommerce {version})"))
     }
 
-    pub fn map(&self, raw: &Raw) -> Result<NewOrder, String> {
+    pub fn map(&self, raw: &Raw) -> Result<NewOrder, MapError> {
         let o: Value = serde_json::from_str(&raw.payload).map_err(|e| format!("not JSON: {e}"))?;
         let currency = Currency::parse(text(&o, "currency").ok_or("currency: missing")?)
             .map_err(|e| e.to_string())?;

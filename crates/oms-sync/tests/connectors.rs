@@ -835,7 +835,7 @@ async fn shopify_maps_the_graphql_fixture() {
         ..page.records[1].clone()
     };
     let e = c.map(&cut).err().unwrap();
-    assert!(e.contains("more than 100 line items"), "{e}");
+    assert!(e.0.contains("more than 100 line items"), "{e}");
 }
 
 /// EUR with umlauts and a null SKU, a cancelled and refunded order, and orders with a null
