@@ -238,6 +238,20 @@ pub fn vendor_message(body: &[u8]) -> String {
         for key in ["message", "error_description", "error", "errors"] {
             match v.get(key) {
                 Some(serde_json::Value::String(s)) => return s.clone(),
+                // {"error": {"code": "…", "message": "…"}} (EasyPost and others): its words
+                // and its code.
+                Some(serde_json::Value::Object(o))
+                    if o.get("message").and_then(|m| m.as_str()).is_some() =>
+                {
+                    let m = o
+                        .get("message")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or_default();
+                    return match o.get("code").and_then(|c| c.as_str()) {
+                        Some(code) => clip(&format!("{m} [{code}]")),
+                        None => clip(m),
+                    };
+                }
                 Some(other @ (serde_json::Value::Array(_) | serde_json::Value::Object(_))) => {
                     return clip(&other.to_string())
                 }

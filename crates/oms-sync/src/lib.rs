@@ -7,6 +7,7 @@
 //! caller subtracts its overlap window), oldest change first, one page per call, so that the
 //! caller can commit a page and move its cursor to the page's last change.
 
+pub mod carriers;
 pub mod http;
 mod money;
 pub mod push;
