@@ -3,6 +3,7 @@
 //! or an [`ApiError`] with a machine code.
 
 pub mod bindings;
+mod carriers;
 mod csv_io;
 pub mod demo;
 mod error;

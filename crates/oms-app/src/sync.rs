@@ -123,7 +123,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 impl Api {
     /// Runs a keyring call off the async threads (the Secret Service is a D-Bus round trip).
-    async fn with_secrets<R: Send + 'static>(
+    pub(crate) async fn with_secrets<R: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn SecretStore) -> Result<R, ApiError> + Send + 'static,
     ) -> Result<R, ApiError> {

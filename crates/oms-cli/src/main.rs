@@ -3,6 +3,7 @@
 //! the read models in crates/oms-domain/src/views.rs (documented in docs/cli.md).
 
 mod bench;
+mod carriers_cmd;
 mod fake_channel;
 mod ops;
 mod outbox_cmd;
@@ -72,6 +73,8 @@ enum Cmd {
     Sync(sync_cmd::SyncOps),
     #[command(flatten)]
     Push(outbox_cmd::PushOps),
+    #[command(flatten)]
+    Carrier(carriers_cmd::CarrierOps),
 }
 
 #[derive(Subcommand)]
@@ -413,6 +416,7 @@ async fn run() -> Result<()> {
         Cmd::Ops(cmd) => ops::run(&api, cmd, &mut out).await?,
         Cmd::Sync(cmd) => sync_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Push(cmd) => outbox_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Carrier(cmd) => carriers_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -1,6 +1,7 @@
 //! The OMS domain: plain types, parsing and lifecycle rules. This crate does no I/O; every other
 //! crate builds on it.
 
+pub mod carrier_views;
 pub mod entities;
 pub mod error;
 pub mod ids;

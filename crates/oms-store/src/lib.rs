@@ -4,6 +4,7 @@
 //! row-value keyset pagination).
 
 mod backtest;
+mod carriers;
 mod dialect;
 mod error;
 mod fulfil;
@@ -19,6 +20,7 @@ mod read;
 mod sync;
 mod write;
 
+pub use carriers::{CarrierAccountRow, LabelRecord, ParcelFacts, ParcelLine};
 pub use error::StoreError;
 pub use inventory::StockChange;
 pub use outbox::{ChannelSku, OutboxRow, ShippedLines};

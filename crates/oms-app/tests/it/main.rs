@@ -2,6 +2,7 @@
 //! crate (modules per area) keeps link time down.
 
 mod bindings;
+mod carriers;
 mod csv;
 mod flows;
 mod invariants;

@@ -300,6 +300,16 @@ impl EasyPost {
         }
     }
 
+    /// A label file (EasyPost's label URLs need no key; none is sent to another host).
+    pub async fn download(&self, url: &str) -> Result<Vec<u8>, SyncError> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(SyncError::bad_response(format!(
+                "label URL {url:?} is not a web address"
+            )));
+        }
+        Ok(self.http.send(|c| c.get(url)).await?.body)
+    }
+
     /// A tracker's state, by EasyPost's tracker id.
     pub async fn tracker(&self, tracker_id: &str) -> Result<Tracking, SyncError> {
         let url = self.url(&format!("trackers/{tracker_id}"));
