@@ -2,6 +2,7 @@
 //! `ApiError` (a machine code, a message, field details).
 
 use crate::AppState;
+use oms_app::domain::carrier_views::{CarrierAccountView, LabelView, NewCarrierAccount, Quotes};
 use oms_app::domain::sync_views::{
     ChannelLocationView, ChannelSkuView, ConnectionTest, CredentialsInput, NewConnection,
     OutboxReport, OutboxView, PushSettings, QuarantineView, SyncConnectionView, SyncReport,
@@ -97,6 +98,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         channel_locations,
         set_channel_location,
         set_ui_language,
+        list_carrier_accounts,
+        add_carrier_account,
+        quote_order,
+        buy_label,
         ui_ready
     ]
 }
@@ -605,6 +610,37 @@ async fn set_channel_location(
 ) -> R<()> {
     s.api
         .set_channel_location(id, location_id, external_location_id.as_deref(), feeds)
+        .await
+}
+
+#[tauri::command]
+async fn list_carrier_accounts(s: State<'_, AppState>) -> R<Vec<CarrierAccountView>> {
+    s.api.list_carrier_accounts().await
+}
+
+#[tauri::command]
+async fn add_carrier_account(
+    s: State<'_, AppState>,
+    account: NewCarrierAccount,
+) -> R<CarrierAccountView> {
+    s.api.add_carrier_account(&account).await
+}
+
+#[tauri::command]
+async fn quote_order(s: State<'_, AppState>, id: i64) -> R<Quotes> {
+    s.api.quote_order(id).await
+}
+
+#[tauri::command]
+async fn buy_label(
+    s: State<'_, AppState>,
+    id: i64,
+    account_id: i64,
+    carrier_shipment_id: String,
+    rate_id: String,
+) -> R<LabelView> {
+    s.api
+        .buy_label(id, account_id, &carrier_shipment_id, &rate_id)
         .await
 }
 

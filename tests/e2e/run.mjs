@@ -109,6 +109,41 @@ function startWoo() {
   });
 }
 
+/** An EasyPost stand-in on 127.0.0.1: a shipment with two rates, buying one, its label. */
+function startEasyPost() {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      const base = `http://127.0.0.1:${server.address().port}`;
+      const rate = (id, carrier, service, amount, days) => ({ id, object: 'Rate', carrier, service, rate: amount, currency: 'EUR', delivery_days: days, shipment_id: 'shp_e2e' });
+      const shipment = (bought) => ({
+        id: 'shp_e2e', object: 'Shipment',
+        rates: [rate('rate_dhl', 'DHLExpress', 'DomesticExpress', '14.20', 1), rate('rate_dp', 'DeutschePost', 'Paket', '5.49', 2)],
+        messages: [{ carrier: 'UPS', type: 'rate_error', message: 'No service to this postal code.' }],
+        postage_label: bought ? { label_url: `${base}/files/shp_e2e.pdf`, label_file_type: 'application/pdf' } : null,
+        selected_rate: bought ? rate('rate_dp', 'DeutschePost', 'Paket', '5.49', 2) : null,
+        tracking_code: bought ? 'JJD00E2E0001' : null,
+        tracker: bought ? { id: 'trk_e2e' } : null,
+      });
+      const send = (code, body, type = 'application/json') => {
+        res.writeHead(code, { 'content-type': type });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      };
+      if (url.pathname === '/v2/shipments' && req.method === 'POST') send(201, shipment(false));
+      else if (url.pathname === '/v2/shipments/shp_e2e' && req.method === 'GET') send(200, shipment(server.bought));
+      else if (url.pathname === '/v2/shipments/shp_e2e/buy' && req.method === 'POST') {
+        server.bought = true;
+        server.buys += 1;
+        send(200, shipment(true));
+      } else if (url.pathname === '/files/shp_e2e.pdf') send(200, '%PDF-1.4 e2e label', 'application/pdf');
+      else send(404, { error: { code: 'NOT_FOUND', message: 'not here' } });
+    });
+    server.bought = false;
+    server.buys = 0;
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
 try {
   s = await Session.start(base, app);
 
@@ -484,6 +519,47 @@ try {
       await shot('25-connection-outbox-skus');
     } finally {
       woo.close();
+    }
+  });
+
+  await check('an EasyPost account is added and an allocated order ships with the cheapest label', async () => {
+    const ep = await startEasyPost();
+    try {
+      await dismissToasts();
+      await (await s.waitFor('[data-testid="nav-connections"]')).click();
+      await (await s.waitFor('[data-testid="add-carrier"]')).click();
+      await (await s.waitFor('[data-testid="carrier-name"]')).type('EasyPost e2e');
+      const url = await s.waitFor('[data-testid="carrier-base-url"]');
+      await url.clear();
+      await url.type(`http://127.0.0.1:${ep.address().port}`);
+      await (await s.waitFor('[data-testid="carrier-key"]')).type('EZTK_e2e_secret');
+      await (await s.waitFor('[data-testid="carrier-save"]')).click();
+      await s.waitFor('[data-testid="carrier-accounts"]', { pred: async (el) => /EasyPost e2e/.test(await el.text()) });
+      if ((await textOf('[data-testid="connections"]')).includes('EZTK_e2e_secret')) throw new Error('the key is on the screen');
+      // An allocated demo order.
+      await (await s.waitFor('[data-testid="nav-orders"]')).click();
+      await s.waitFor('[data-testid="tab-allocated"]');
+      await s.exec('document.querySelector(\'[data-testid="tab-allocated"]\').click()');
+      const row = await s.waitFor('[data-testid="order-row"]', {
+        timeout: 10000,
+        pred: async (el) => /Allocated/.test(await el.text()),
+      });
+      await row.click();
+      await s.waitFor('[data-testid="order-detail"]');
+      await dismissToasts();
+      await (await s.waitFor('[data-testid="action-rates"]')).click();
+      await s.waitFor('[data-testid="rate-row"]', { timeout: 15000 });
+      const table = await textOf('[data-testid="rate-table"]');
+      if (!/5[.,]49/.test(table.split('\n')[0]) || !/DeutschePost/.test(table)) throw new Error(`rates: ${table}`);
+      if (!/UPS: No service/.test(await textOf('[data-testid="rates"]'))) throw new Error('the carrier that did not quote is not named');
+      await shot('26-rates');
+      await (await s.waitFor('[data-testid="rate-buy"]')).click();
+      await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Label bought: DeutschePost Paket, tracking JJD00E2E0001/.test(await el.text()), timeout: 15000 });
+      await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Shipped/.test(await el.text()) });
+      if (ep.buys !== 1) throw new Error(`bought ${ep.buys} times`);
+      await shot('27-label-bought');
+    } finally {
+      ep.close();
     }
   });
 

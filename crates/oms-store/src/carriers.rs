@@ -24,7 +24,8 @@ pub struct ParcelFacts {
     pub weight_g: i64,
     /// Products without a weight.
     pub unweighed: Vec<String>,
-    /// The location the units are reserved at (the first, if several).
+    /// The location the parcel ships from (of several, the lowest id; the next label takes
+    /// the next).
     pub location_id: Option<i64>,
     /// Per reserved line, for a customs declaration.
     pub lines: Vec<ParcelLine>,
@@ -55,6 +56,19 @@ pub struct LabelRecord<'a> {
     pub label_path: &'a str,
     pub label_format: &'a str,
     pub tracker_id: Option<&'a str>,
+}
+
+/// The location whose reserved units make an order's next parcel (the lowest id with any).
+async fn parcel_location<'e, E>(e: E, id: OrderId) -> Result<Option<i64>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(location_id) FROM reservations WHERE order_id = $1 AND status = 'open'",
+    )
+    .bind(id.get())
+    .fetch_one(e)
+    .await?)
 }
 
 impl Store {
@@ -127,14 +141,18 @@ impl Store {
         id: OrderId,
         unknown_weight_g: i64,
     ) -> Result<ParcelFacts, StoreError> {
+        // One parcel per location: the units reserved at the first of them (a split order
+        // gets a label per location, one after the other).
+        let location = parcel_location(self.pool(), id).await?;
         let rows = sqlx::query(
             "SELECT COALESCE(l.title, p.title), SUM(r.quantity), l.unit_price, p.weight_g, p.hs_code, p.origin_country, \
                     MIN(r.location_id), p.sku \
              FROM reservations r JOIN order_lines l ON l.order_id = r.order_id AND l.line_no = r.line_no \
              JOIN products p ON p.id = r.product_id \
-             WHERE r.order_id = $1 AND r.status = 'open' GROUP BY l.line_no ORDER BY l.line_no",
+             WHERE r.order_id = $1 AND r.status = 'open' AND r.location_id = $2 GROUP BY l.line_no ORDER BY l.line_no",
         )
         .bind(id.get())
+        .bind(location)
         .fetch_all(self.pool())
         .await?;
         let mut f = ParcelFacts {
@@ -179,10 +197,12 @@ impl Store {
         order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+        // The parcel that was quoted: the units at the order's first location with any.
+        let location = parcel_location(&mut *tx, id).await?;
         let (units, _) = ship_reserved_in(
             &mut tx,
             id,
-            None,
+            location,
             Some((l.carrier, l.tracking_number)),
             actor,
             now,

@@ -383,6 +383,52 @@ remove_cap: boolean, };
 
 export type ChannelLocationView = { location_id: number, name: string, external_location_id: string | null, };
 
+export type CarrierAccountView = { id: number, 
+/**
+ * easypost
+ */
+kind: string, name: string, base_url: string, enabled: boolean, 
+/**
+ * The keyring holds its API key.
+ */
+has_key: boolean, };
+
+export type NewCarrierAccount = { kind: string, name: string, 
+/**
+ * e.g. https://api.easypost.com (a local test server works too).
+ */
+base_url: string, 
+/**
+ * Goes to the OS keyring only.
+ */
+api_key: string, };
+
+export type QuoteView = { account_id: number, account: string, 
+/**
+ * The carrier platform's shipment the quote belongs to (buy against it).
+ */
+carrier_shipment_id: string, rate_id: string, carrier: string, service: string, amount_minor: number, currency: string, delivery_days: number | null, };
+
+export type Quotes = { order_id: number, weight_g: number, 
+/**
+ * SKUs without a weight (counted with the default weight).
+ */
+unweighed: Array<string>, quotes: Array<QuoteView>, 
+/**
+ * "EasyPost: DHLExpress: …", one per carrier or account that did not quote.
+ */
+problems: Array<string>, };
+
+export type LabelView = { order_id: number, carrier: string, service: string, tracking_number: string, amount_minor: number, currency: string, 
+/**
+ * Where the label file is kept.
+ */
+label_path: string, label_format: string, units: number, 
+/**
+ * False when a retried purchase found the label bought before (nothing charged twice).
+ */
+new_purchase: boolean, };
+
 export type ConnectionPatch = { base_url: string | null, api_version: string | null, page_size: number | null, enabled: boolean | null, paused: boolean | null, };
 
 export type QuarantineRetry = { imported: boolean, error: string | null, };

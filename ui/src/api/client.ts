@@ -10,6 +10,7 @@ import type {
   PickupRow, HandoffView, HandoffExport, SyncConnectionView, NewConnection, ConnectionPatch,
   CredentialsInput, ConnectionTest, SyncReport, QuarantineView, QuarantineRetry,
   OutboxView, OutboxReport, PushSettings, ChannelSkuView, ChannelLocationView,
+  CarrierAccountView, NewCarrierAccount, Quotes, LabelView,
 } from './bindings';
 
 export const api = {
@@ -92,6 +93,11 @@ export const api = {
   mapChannelSku: (id: number, channelSku: string, sku: string | null) =>
     invoke<null>('map_channel_sku', { id, channelSku, sku }),
   channelLocations: (id: number) => invoke<ChannelLocationView[]>('channel_locations', { id }),
+  listCarrierAccounts: () => invoke<CarrierAccountView[]>('list_carrier_accounts'),
+  addCarrierAccount: (account: NewCarrierAccount) => invoke<CarrierAccountView>('add_carrier_account', { account }),
+  quoteOrder: (id: number) => invoke<Quotes>('quote_order', { id }),
+  buyLabel: (id: number, accountId: number, carrierShipmentId: string, rateId: string) =>
+    invoke<LabelView>('buy_label', { id, accountId, carrierShipmentId, rateId }),
   setChannelLocation: (id: number, locationId: number, externalLocationId: string | null, feeds: boolean) =>
     invoke<null>('set_channel_location', { id, locationId, externalLocationId, feeds }),
 };

@@ -575,6 +575,23 @@ export const en = {
   'detail.carrier': 'Carrier',
   'detail.trackingNumber': 'Tracking number',
   'detail.shippedWith': '{units} units shipped with {carrier} {number}',
+  'carriers.title': 'Carriers',
+  'carriers.body': 'Labels and rates through EasyPost (UPS, FedEx, DHL, USPS and many more). The API key stays in your operating system’s keychain.',
+  'carriers.addEasyPost': 'Add EasyPost',
+  'carriers.apiKey': 'API key',
+  'carriers.added': 'Carrier account “{name}” added',
+  'carriers.none': 'No carrier accounts yet.',
+  'quote.action': 'Rates & label',
+  'quote.title': 'Rates',
+  'quote.asking': 'Asking the carriers…',
+  'quote.weight': 'Parcel: {g} g',
+  'quote.unweighed': 'no weight for {skus}: 500 g each',
+  'quote.none': 'No carrier quoted this parcel.',
+  'quote.days': '{n} days',
+  'quote.buy': 'Buy label',
+  'quote.buyCheapest': 'Buy cheapest',
+  'quote.problem': 'No rate: {what}',
+  'quote.bought': 'Label bought: {carrier} {service}, tracking {number}; saved as {path}',
 } as const;
 
 export type MessageKey = keyof typeof en;

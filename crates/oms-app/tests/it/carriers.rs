@@ -18,16 +18,24 @@ fn rate(id: &str, carrier: &str, service: &str, amount: &str, days: u64) -> Valu
 }
 
 fn shipment(base: &str, bought: bool) -> Value {
+    shipment_id(base, "shp_1", bought)
+}
+
+fn shipment_id(base: &str, id: &str, bought: bool) -> Value {
     let mut s = json!({
-        "id": "shp_1", "object": "Shipment", "mode": "test",
+        "id": id, "object": "Shipment", "mode": "test",
         "rates": [rate("rate_dhl", "DHLExpress", "DomesticExpress", "14.20", 1), rate("rate_dp", "DeutschePost", "Paket", "5.49", 2)],
         "messages": [{ "carrier": "UPS", "type": "rate_error", "message": "No service to this postal code." }],
         "postage_label": null, "selected_rate": null, "tracking_code": null, "tracker": null,
     });
     if bought {
         s["selected_rate"] = rate("rate_dp", "DeutschePost", "Paket", "5.49", 2);
-        s["tracking_code"] = json!("JJD0001234567");
-        s["postage_label"] = json!({ "label_url": format!("{base}/files/shp_1.pdf"), "label_file_type": "application/pdf" });
+        s["tracking_code"] = json!(if id == "shp_1" {
+            "JJD0001234567".to_owned()
+        } else {
+            format!("JJD-{id}")
+        });
+        s["postage_label"] = json!({ "label_url": format!("{base}/files/{id}.pdf"), "label_file_type": "application/pdf" });
         s["tracker"] = json!({ "id": "trk_1" });
     }
     s
@@ -198,6 +206,132 @@ async fn an_order_is_rate_shopped_and_shipped_with_a_bought_label_once() {
         .filter(|r| r.url.path() == "/v2/shipments/shp_1/buy")
         .count();
     assert_eq!(buys, 1);
+}
+
+async fn located(api: &oms_app::Api, name: &str, city: &str) -> i64 {
+    api.create_location(&NewLocation {
+        kind: LocationKind::Warehouse,
+        name: name.into(),
+        address: Some(AddressView {
+            name: "Shop GmbH".into(),
+            company: None,
+            line1: "Lager 1".into(),
+            line2: None,
+            city: city.into(),
+            region: None,
+            postal_code: Some("04109".into()),
+            country: "DE".into(),
+            phone: None,
+        }),
+        lat: None,
+        lon: None,
+        routing: Default::default(),
+    })
+    .await
+    .expect("location")
+    .id
+}
+
+#[tokio::test]
+async fn a_split_order_gets_a_label_per_location() {
+    let mut db = fresh().await;
+    db.api.set_sync_policy(policy());
+    let api = &db.api;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let a = located(api, "Leipzig", "Leipzig").await;
+    let b = located(api, "Berlin", "Berlin").await;
+    receive(api, "MUG-1", a, 5).await;
+    receive(api, "TEA-1", b, 5).await;
+    api.import_orders(
+        &[order("88", "ben@example.de", &[("MUG-1", 1), ("TEA-1", 1)])],
+        "test",
+    )
+    .await
+    .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let id = api
+        .list_orders(&OrderQuery::default())
+        .await
+        .expect("list")
+        .rows[0]
+        .id;
+    let acct = api
+        .add_carrier_account(&NewCarrierAccount {
+            kind: "easypost".into(),
+            name: "EP".into(),
+            base_url: base.clone(),
+            api_key: "EZTK_k".into(),
+        })
+        .await
+        .expect("account")
+        .id;
+    for (n, sid) in [(1u64, "shp_a"), (2, "shp_b")] {
+        Mock::given(method("POST"))
+            .and(path("/v2/shipments"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(&base, sid, false)))
+            .up_to_n_times(1)
+            .with_priority(n as u8)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v2/shipments/{sid}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, sid, false)))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("/v2/shipments/{sid}/buy")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, sid, true)))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("/files/{sid}.pdf")))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF".to_vec()))
+            .mount(&server)
+            .await;
+    }
+    // First parcel: Leipzig's mug only (1 × 500 g).
+    let q = api.quote_order(id).await.expect("quote a");
+    assert_eq!(q.weight_g, 500);
+    let l = api
+        .buy_label(
+            id,
+            acct,
+            &q.quotes[0].carrier_shipment_id,
+            &q.quotes[0].rate_id,
+        )
+        .await
+        .expect("a");
+    assert_eq!(l.units, 1);
+    assert_eq!(
+        api.get_order(id).await.expect("d").order.status,
+        OrderStatus::PartiallyShipped
+    );
+    // Second parcel: Berlin's tea.
+    let q = api.quote_order(id).await.expect("quote b");
+    assert_eq!(q.quotes[0].carrier_shipment_id, "shp_b");
+    let sent: Value = serde_json::from_slice(
+        &server
+            .received_requests()
+            .await
+            .expect("r")
+            .iter()
+            .rev()
+            .find(|r| r.url.path() == "/v2/shipments")
+            .expect("post")
+            .body,
+    )
+    .expect("json");
+    assert_eq!(sent["shipment"]["from_address"]["city"], json!("Berlin"));
+    let l = api
+        .buy_label(id, acct, "shp_b", &q.quotes[0].rate_id)
+        .await
+        .expect("b");
+    assert_eq!((l.units, l.tracking_number.as_str()), (1, "JJD-shp_b"));
+    assert_eq!(
+        api.get_order(id).await.expect("d").order.status,
+        OrderStatus::Shipped
+    );
 }
 
 #[tokio::test]

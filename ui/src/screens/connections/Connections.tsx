@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 import { go } from '../../route';
+import { Carriers } from './Carriers';
 import { ConnectionDetails } from './ConnectionDetails';
 
 const SYNCING: ChannelKind[] = ['shopify', 'woocommerce'];
@@ -65,6 +66,7 @@ export function Connections() {
         <ConnectionCard key={c.id} c={c} />
       ))}
       <Quarantine />
+      <Carriers />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Rates } from './Rates';
 import type { AddressView, OrderDetail as Detail, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
 import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
@@ -20,6 +21,7 @@ export function OrderDetail({ id }: { id: number }) {
   const [note, setNote] = useState('');
   const [comment, setComment] = useState('');
   const [shipping, setShipping] = useState<{ carrier: string; number: string } | null>(null);
+  const [rating, setRating] = useState(false);
   const act = async (f: () => Promise<string>) => {
     try {
       toast.ok(await f());
@@ -151,10 +153,14 @@ export function OrderDetail({ id }: { id: number }) {
               <button data-testid="action-ship" onClick={() => void act(async () => bulkText(t, await api.shipOrders([id])))}>{t('actions.ship')}</button>
             )}
             {(o.status === 'allocated' || o.status === 'partially_shipped') && (
+              <button data-testid="action-rates" onClick={() => setRating(true)}>{t('quote.action')}</button>
+            )}
+            {(o.status === 'allocated' || o.status === 'partially_shipped') && (
               <button data-testid="action-ship-tracking" onClick={() => setShipping({ carrier: '', number: '' })}>{t('detail.shipTracking')}</button>
             )}
             <button className="danger" data-testid="action-cancel" disabled={!comment.trim()} onClick={() => { if (window.confirm(t('actions.confirmCancel', { count: 1 }))) void act(async () => bulkText(t, await api.cancelOrders([id], comment))); }}>{t('actions.cancel')}</button>
           </div>
+          {rating && <Rates orderId={id} onClose={() => setRating(false)} />}
           {shipping && (
             <div className="row gap wrap ship-tracking" data-testid="ship-tracking">
               <input data-testid="ship-carrier" placeholder={t('detail.carrier')} value={shipping.carrier} onChange={(e) => setShipping({ ...shipping, carrier: e.target.value })} />
