@@ -71,6 +71,27 @@ pub struct PushDone {
     pub not_listed: bool,
 }
 
+impl PushDone {
+    /// Nothing sent: the shop has no product with this SKU.
+    pub(crate) fn not_listed(sku: &str) -> Self {
+        PushDone {
+            note: format!("SKU {sku} is not listed on the shop"),
+            not_listed: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// One result per item of a batch; an item the code left without one is an error, not a gap.
+pub(crate) fn each_answered(
+    results: Vec<Option<Result<PushDone, SyncError>>>,
+) -> Vec<Result<PushDone, SyncError>> {
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(SyncError::bad_response("no result".into()))))
+        .collect()
+}
+
 impl Connector {
     /// Sends one write.
     pub async fn push(&mut self, push: &Push) -> Result<PushDone, SyncError> {

@@ -48,28 +48,7 @@ async fn an_order_is_rate_shopped_and_shipped_with_a_bought_label_once() {
     let api = &db.api;
     let server = MockServer::start().await;
     let base = server.uri();
-    let wh = api
-        .create_location(&NewLocation {
-            kind: LocationKind::Warehouse,
-            name: "Leipzig".into(),
-            address: Some(AddressView {
-                name: "Shop GmbH".into(),
-                company: None,
-                line1: "Lager 1".into(),
-                line2: None,
-                city: "Leipzig".into(),
-                region: None,
-                postal_code: Some("04109".into()),
-                country: "DE".into(),
-                phone: None,
-            }),
-            lat: None,
-            lon: None,
-            routing: Default::default(),
-        })
-        .await
-        .expect("location")
-        .id;
+    let wh = located(api, "Leipzig", "Leipzig").await;
     receive(api, "MUG-1", wh, 10).await;
     api.import_orders(&[order("77", "anna@example.de", &[("MUG-1", 2)])], "test")
         .await

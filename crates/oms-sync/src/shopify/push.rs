@@ -317,11 +317,7 @@ impl Shopify {
                         id
                     }
                     Ok(None) => {
-                        results[i] = Some(Ok(PushDone {
-                            note: format!("SKU {} is not listed on the shop", it.channel_sku),
-                            not_listed: true,
-                            ..Default::default()
-                        }));
+                        results[i] = Some(Ok(PushDone::not_listed(&it.channel_sku)));
                         continue;
                     }
                     Err(e) => {
@@ -434,9 +430,6 @@ impl Shopify {
                 }
             }
         }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(SyncError::bad_response("no result".into()))))
-            .collect()
+        crate::push::each_answered(results)
     }
 }
