@@ -31,7 +31,7 @@ stage() { # stage NAME COMMAND...: runs a step; a failing step counts as one fai
   fi
 }
 
-CORE=(-p oms-domain -p oms-engine -p oms-geo -p oms-store -p oms-sync -p oms-app -p oms-cli)
+CORE=(-p oms-domain -p oms-engine -p oms-geo -p oms-store -p oms-sync -p oms-mail -p oms-app -p oms-cli)
 
 stage "system packages" bash scripts/setup-system.sh || { echo "0 passed, 1 failed"; exit 1; }
 stage "rustfmt" cargo fmt --all --check || failed=$((failed + 1))

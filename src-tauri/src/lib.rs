@@ -2,6 +2,7 @@
 //! registers the commands (thin: parse, call, map the error) and forwards progress as events.
 
 mod commands;
+mod commands_fulfil;
 mod tray;
 
 use oms_app::{Actor, Api, SupervisorTiming, SyncSupervisor};

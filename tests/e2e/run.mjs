@@ -6,6 +6,7 @@
 // Prints "e2e: N passed, M failed". Screenshots go to $OMS_E2E_ARTIFACTS.
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { Session, sleep } from './webdriver.mjs';
 
@@ -60,10 +61,10 @@ async function dismissToasts() {
 }
 
 /** A WooCommerce stand-in on 127.0.0.1: three orders on one page, one of them unreadable. */
-function wooOrder(id, currency, sku = 'MUG-CER-WHT') {
+function wooOrder(id, currency, sku = 'MUG-CER-WHT', created = '2026-11-30T09:00:00') {
   return {
     id, number: String(id), status: 'processing', currency,
-    date_created_gmt: '2026-11-30T09:00:00', date_modified_gmt: `2026-11-30T09:0${id % 10}:00`,
+    date_created_gmt: created, date_modified_gmt: created.replace(/:00$/, `:0${id % 10}`),
     discount_total: '0.00', shipping_total: '4.90', total: '24.80', total_tax: '3.97',
     billing: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE', email: 'juergen@example.de', phone: '' },
     shipping: { first_name: 'Jürgen', last_name: 'Müller', address_1: 'Hauptstraße 5', city: 'Leipzig', postcode: '04109', country: 'DE' },
@@ -83,7 +84,7 @@ function startWoo() {
         res.end(JSON.stringify({ environment: { site_url: 'https://woo-e2e.example', version: '9.4.0' } }));
       } else if (url.pathname === '/wp-json/wc/v3/orders') {
         res.writeHead(200, { 'content-type': 'application/json', 'x-wp-totalpages': '1' });
-        res.end(JSON.stringify([wooOrder(9001, 'EUR'), wooOrder(9002, 'EUR', 'WOO-MUG-77'), wooOrder(9003, 'EURO')]));
+        res.end(JSON.stringify(server.orders));
       } else if (/^\/wp-json\/wc\/v3\/orders\/\d+$/.test(url.pathname) && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: Number(url.pathname.split('/').pop()), status: 'processing' }));
@@ -105,43 +106,254 @@ function startWoo() {
       }
     });
     server.told = [];
+    server.orders = [wooOrder(9001, 'EUR'), wooOrder(9002, 'EUR', 'WOO-MUG-77'), wooOrder(9003, 'EURO')];
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
 
-/** An EasyPost stand-in on 127.0.0.1: a shipment with two rates, buying one, its label. */
+/** An EasyPost stand-in on 127.0.0.1: each shipment with two rates (and UPS not quoting),
+ * buying one, its label, and a tracker whose status the test moves on (`server.track`). */
 function startEasyPost() {
   return new Promise((resolve) => {
     const server = createServer((req, res) => {
       const url = new URL(req.url, 'http://127.0.0.1');
       const base = `http://127.0.0.1:${server.address().port}`;
-      const rate = (id, carrier, service, amount, days) => ({ id, object: 'Rate', carrier, service, rate: amount, currency: 'EUR', delivery_days: days, shipment_id: 'shp_e2e' });
-      const shipment = (bought) => ({
-        id: 'shp_e2e', object: 'Shipment',
-        rates: [rate('rate_dhl', 'DHLExpress', 'DomesticExpress', '14.20', 1), rate('rate_dp', 'DeutschePost', 'Paket', '5.49', 2)],
-        messages: [{ carrier: 'UPS', type: 'rate_error', message: 'No service to this postal code.' }],
-        postage_label: bought ? { label_url: `${base}/files/shp_e2e.pdf`, label_file_type: 'application/pdf' } : null,
-        selected_rate: bought ? rate('rate_dp', 'DeutschePost', 'Paket', '5.49', 2) : null,
-        tracking_code: bought ? 'JJD00E2E0001' : null,
-        tracker: bought ? { id: 'trk_e2e' } : null,
-      });
+      const rate = (id, shp, carrier, service, amount, days) => ({ id, object: 'Rate', carrier, service, rate: amount, currency: 'EUR', delivery_days: days, shipment_id: shp });
+      const shipment = (id) => {
+        const bought = server.bought.has(id);
+        const n = id.replace(/\D/g, '');
+        return {
+          id, object: 'Shipment',
+          rates: [rate(`rate_dhl_${n}`, id, 'DHLExpress', 'DomesticExpress', '14.20', 1), rate(`rate_dp_${n}`, id, 'DeutschePost', 'Paket', '5.49', 2)],
+          messages: [{ carrier: 'UPS', type: 'rate_error', message: 'No service to this postal code.' }],
+          postage_label: bought ? { label_url: `${base}/files/${id}.pdf`, label_file_type: 'application/pdf' } : null,
+          selected_rate: bought ? rate(`rate_dp_${n}`, id, 'DeutschePost', 'Paket', '5.49', 2) : null,
+          tracking_code: bought ? `JJD00E2E${String(server.bought.get(id)).padStart(4, '0')}` : null,
+          tracker: bought ? { id: `trk_${id}` } : null,
+        };
+      };
       const send = (code, body, type = 'application/json') => {
         res.writeHead(code, { 'content-type': type });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
-      if (url.pathname === '/v2/shipments' && req.method === 'POST') send(201, shipment(false));
-      else if (url.pathname === '/v2/shipments/shp_e2e' && req.method === 'GET') send(200, shipment(server.bought));
-      else if (url.pathname === '/v2/shipments/shp_e2e/buy' && req.method === 'POST') {
-        server.bought = true;
-        server.buys += 1;
-        send(200, shipment(true));
-      } else if (url.pathname === '/files/shp_e2e.pdf') send(200, '%PDF-1.4 e2e label', 'application/pdf');
+      const m = url.pathname.match(/^\/v2\/shipments\/([^/]+)(\/buy)?$/);
+      const t = url.pathname.match(/^\/v2\/trackers\/trk_(.+)$/);
+      if (url.pathname === '/v2/shipments' && req.method === 'POST') {
+        server.made += 1;
+        send(201, shipment(`shp_e2e${server.made}`));
+      } else if (m && !m[2] && req.method === 'GET') send(200, shipment(m[1]));
+      else if (m && m[2] && req.method === 'POST') {
+        if (!server.bought.has(m[1])) {
+          server.buys += 1;
+          server.bought.set(m[1], server.buys);
+        }
+        send(200, shipment(m[1]));
+      } else if (t && req.method === 'GET') {
+        const code = shipment(t[1]).tracking_code;
+        const details = [{ datetime: '2026-12-01T08:00:00Z', status: 'pre_transit', message: 'Shipment information received', tracking_location: { city: 'Berlin', country: 'DE' } }];
+        if (server.track !== 'pre_transit') details.push({ datetime: '2026-12-01T18:00:00Z', status: 'in_transit', message: 'Parcel picked up', tracking_location: { city: 'Berlin', country: 'DE' } });
+        if (server.track === 'delivered') details.push({ datetime: '2026-12-02T10:30:00Z', status: 'delivered', message: 'Delivered to the recipient', tracking_location: { city: 'Leipzig', country: 'DE' } });
+        send(200, { id: `trk_${t[1]}`, object: 'Tracker', tracking_code: code, carrier: 'DeutschePost', status: server.track, tracking_details: details });
+      } else if (/^\/files\/.+\.pdf$/.test(url.pathname)) send(200, '%PDF-1.4 e2e label', 'application/pdf');
       else send(404, { error: { code: 'NOT_FOUND', message: 'not here' } });
     });
-    server.bought = false;
+    server.bought = new Map();
+    server.made = 0;
     server.buys = 0;
+    server.track = 'in_transit';
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** A loopback SMTP server: takes every message and keeps it (subject and decoded body). */
+function startSmtp() {
+  return new Promise((resolve) => {
+    const server = createNetServer((sock) => {
+      let buf = '';
+      let data = null;
+      const say = (l) => sock.write(`${l}\r\n`);
+      say('220 e2e-smtp ready');
+      sock.on('data', (chunk) => {
+        buf += chunk.toString('latin1');
+        for (;;) {
+          if (data !== null) {
+            const end = buf.indexOf('\r\n.\r\n');
+            if (end < 0) return;
+            data += buf.slice(0, end);
+            buf = buf.slice(end + 5);
+            server.messages.push(parseMail(data.replace(/\r\n\.\./g, '\r\n.')));
+            data = null;
+            say('250 OK queued');
+            continue;
+          }
+          const nl = buf.indexOf('\r\n');
+          if (nl < 0) return;
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 2);
+          const cmd = line.slice(0, 4).toUpperCase();
+          if (cmd === 'EHLO' || cmd === 'HELO') say('250 e2e-smtp');
+          else if (cmd === 'DATA') { data = ''; say('354 go ahead'); }
+          else if (cmd === 'QUIT') { say('221 bye'); sock.end(); return; }
+          else say('250 OK');
+        }
+      });
+      sock.on('error', () => {});
+    });
+    server.messages = [];
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function parseMail(raw) {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  let body = raw.slice(split + 4);
+  const header = (n) => (head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${n.toLowerCase()}:`)) ?? '').slice(n.length + 1).trim();
+  const words = (v) => v.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc, t) => enc.toLowerCase() === 'b'
+    ? Buffer.from(t, 'base64').toString('utf8')
+    : Buffer.from(t.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (__, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')).replace(/\?=\s+=\?/g, '');
+  const cte = header('Content-Transfer-Encoding').toLowerCase();
+  if (cte === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  else if (cte === 'quoted-printable') body = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  return { to: header('To'), subject: words(header('Subject')), body };
+}
+
+/** Calls a command of the app the way the UI does (for what a native dialog would ask). */
+const invoke = (cmd, args) => s.execAsync(`const done = arguments[arguments.length - 1];
+  window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ error: e }));`, [cmd, args]);
+
+async function setSelect(css, value) {
+  await s.exec(`const el = document.querySelector(arguments[0]);
+    const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;
+    set.call(el, arguments[1]); el.dispatchEvent(new Event('change', { bubbles: true }));`, [css, String(value)]);
+}
+
+async function typeInto(css, text) {
+  const el = await s.waitFor(css);
+  await el.clear();
+  await el.type(text);
+}
+
+/** One order from the shop to the customer's door, all through the screens. */
+async function flow() {
+  const woo = ctx.woo;
+  const ep = ctx.ep;
+  if (!woo || !ep) throw new Error('needs the WooCommerce and EasyPost stand-ins of the checks before');
+  const smtp = await startSmtp();
+  ctx.smtp = smtp;
+  // The shop's mail server, and e-mail for the WooCommerce customers.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="nav-connections"]')).click();
+  await typeInto('[data-testid="smtp-host"]', '127.0.0.1');
+  await typeInto('[data-testid="smtp-port"]', String(smtp.address().port));
+  await setSelect('[data-testid="smtp-security"]', 'none');
+  await typeInto('[data-testid="smtp-from-name"]', 'Kaffee & Keramik');
+  await typeInto('[data-testid="smtp-from"]', 'shop@example.de');
+  await (await s.waitFor('[data-testid="smtp-save"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Mail server saved/.test(await el.text()) });
+  const toggle = await s.waitFor('[data-testid="mail-channel"]', { pred: async (el) => /Woo e2e/.test(await el.text()) });
+  await (await toggle.find('input')).click();
+  await s.waitFor('[data-testid="mail-channel"]', { pred: async (el) => /Woo e2e/.test(await el.text()) && (await (await el.find('input')).prop('checked')) === true });
+  await shot('28-customer-mail');
+
+  // A new order arrives from the shop and is routed.
+  const now = new Date(Date.now() - 60000).toISOString().slice(0, 19);
+  woo.orders = [wooOrder(9101, 'EUR', 'MUG-CER-WHT', now)];
+  await dismissToasts();
+  const card = await s.waitFor('[data-testid^="connection-"]', { pred: async (el) => /Woo e2e/.test(await el.text()) });
+  await (await card.find('[data-testid="conn-sync"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /1 new/.test(await el.text()), timeout: 20000 });
+  await openOrderBySearch('9101');
+  await dismissToasts();
+  if ((await s.findAll('[data-testid="action-rates"]')).length === 0) {
+    await (await s.waitFor('[data-testid="action-process"]')).click();
+    await s.waitFor('[data-testid="action-rates"]', { timeout: 10000 });
+  }
+  const ids = await invoke('search', { text: '9101', limit: 5 });
+  const id = ids.find((r) => r.order_number === '9101').id;
+  const detail = await invoke('get_order', { id });
+  const loc = detail.lines[0].reservations[0].location_id;
+
+  // Fulfilment: the order waits at its location; batch it, print the pick list and slip.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="nav-fulfilment"]')).click();
+  await s.waitFor('[data-testid="pickpack"]');
+  await setSelect('[data-testid="pack-location"]', loc);
+  const row = await s.waitFor('[data-testid="pack-queue-row"][data-order-number="9101"]', { timeout: 10000 });
+  await (await row.find('input[type="checkbox"]')).click();
+  await (await s.waitFor('[data-testid="batch-selected"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /with 1 orders/.test(await el.text()) });
+  const batch = await s.waitFor('[data-testid="batch-card"]', { pred: async (el) => /9101/.test(await el.text()) });
+  await dismissToasts();
+  await (await batch.find('[data-testid="batch-picklist"]')).click();
+  const pick = await s.waitFor('[data-testid="pick-row"][data-sku="MUG-CER-WHT"]');
+  if (!/\b2\b/.test(await pick.text())) throw new Error(`pick list: ${await pick.text()}`);
+  await shot('29-pick-list');
+  await (await s.waitFor('[data-testid="batch-slips"]')).click();
+  await s.waitFor('[data-testid="slip"]', { pred: async (el) => /Packing slip 9101/.test(await el.text()) && /Jürgen Müller/.test(await el.text()) });
+  await shot('30-packing-slip');
+  // The PDF the printer gets (the save dialog is the system's; the command is the same).
+  const pdf = await invoke('save_fulfilment_pdf', { what: 'pick_list', batch: Number(await batch.attr('data-batch')), orderId: null, locationId: null, lang: 'en', path: join(art, 'pick-list.pdf') });
+  if (typeof pdf !== 'string' || !pdf.endsWith('pick-list.pdf')) throw new Error(`pdf: ${JSON.stringify(pdf)}`);
+
+  // Pack: a wrong item is flagged, then the right ones are scanned.
+  await (await s.waitFor('[data-testid="batch-pack"]')).click();
+  const scan = await s.waitFor('[data-testid="scan-input"]');
+  await scan.type('TEA-GRN-100\uE007');
+  await s.waitFor('[data-testid="bench-unknown"]', { pred: async (el) => /TEA-GRN-100/.test(await el.text()) });
+  await shot('31-pack-mismatch');
+  await (await s.waitFor('[data-testid="bench"] button[type="button"]')).click();
+  await scan.type('MUG-CER-WHT\uE007');
+  await scan.type('mug-cer-wht\uE007');
+  await s.waitFor('[data-testid="bench-progress"]', { pred: async (el) => (await el.text()).replace(/\s/g, '') === '2/2' });
+  await (await s.waitFor('[data-testid="bench-pack"]')).click();
+  const pickText = await textOf('[data-testid="bench-pick"]');
+  if (!/DeutschePost Paket/.test(pickText) || !/cheapest of 2 rates/.test(pickText)) throw new Error(`rate pick: ${pickText}`);
+  await shot('32-packed-rate');
+  const buysBefore = ep.buys;
+  await (await s.waitFor('[data-testid="bench-buy"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Label bought: DeutschePost Paket/.test(await el.text()), timeout: 15000 });
+  if (ep.buys !== buysBefore + 1) throw new Error(`bought ${ep.buys - buysBefore} labels`);
+
+  // Tracking: in transit, then delivered.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="tab-tracking"]')).click();
+  ep.track = 'in_transit';
+  await (await s.waitFor('[data-testid="tracking-poll"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Tracking: \d+ asked/.test(await el.text()), timeout: 15000 });
+  await dismissToasts();
+  ep.track = 'delivered';
+  await (await s.waitFor('[data-testid="tracking-poll"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /1 delivered/.test(await el.text()), timeout: 15000 });
+  await openOrderBySearch('9101');
+  await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Delivered/.test(await el.text()) });
+  await s.waitFor('[data-testid="shipment-events"]', { pred: async (el) => /Delivered to the recipient/.test(await el.text()) && /Parcel picked up/.test(await el.text()) });
+
+  // The shop was told (the outbox dispatcher sends within seconds; "Send now" does it at once).
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="nav-connections"]')).click();
+  const card2 = await s.waitFor('[data-testid^="connection-"]', { pred: async (el) => /Woo e2e/.test(await el.text()) });
+  await (await card2.find('[data-testid="conn-details"] summary')).click();
+  await (await s.waitFor('[data-testid="outbox-send"]')).click();
+  await s.waitFor('[data-testid="outbox"]', { pred: async (el) => /Order 9101 shipped with DeutschePost JJD00E2E/.test(await el.text()), timeout: 15000 });
+  const deadline = Date.now() + 20000;
+  while (!woo.told.some((t) => t.path.endsWith('/orders/9101/notes')) && Date.now() < deadline) await sleep(250);
+  const note = woo.told.find((t) => t.path.endsWith('/orders/9101/notes'));
+  if (!note || !/JJD00E2E/.test(note.body.note)) throw new Error(`the shop was told: ${JSON.stringify(woo.told.slice(-3))}`);
+
+  // The customer's e-mails: confirmed, shipped with the tracking link, delivered.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="mail-send-now"]')).click();
+  const until = Date.now() + 20000;
+  while (smtp.messages.length < 3 && Date.now() < until) await sleep(250);
+  const subjects = smtp.messages.map((m) => m.subject);
+  if (smtp.messages.length !== 3 || !smtp.messages.every((m) => /juergen@example\.de/.test(m.to))) throw new Error(`e-mails: ${JSON.stringify(smtp.messages.map((m) => [m.to, m.subject]))}`);
+  const shippedMail = smtp.messages.find((m) => /JJD00E2E/.test(m.body));
+  if (!shippedMail || !/https?:\/\//.test(shippedMail.body)) throw new Error(`no shipping e-mail with a link: ${subjects}`);
+  writeFileSync(join(art, 'e-mails.txt'), smtp.messages.map((m) => `To: ${m.to}\nSubject: ${m.subject}\n\n${m.body}`).join('\n\n-----\n\n'));
+  await openOrderBySearch('9101');
+  await s.waitFor('[data-testid="order-mails"]', { pred: async (el) => (await el.findAll('[data-testid="order-mail"][data-status="sent"]')).length === 3 });
+  await shot('33-delivered-order');
 }
 
 try {
@@ -455,7 +667,8 @@ try {
 
   await check('a WooCommerce shop is connected, tested and synced; an unreadable order is quarantined', async () => {
     const woo = await startWoo();
-    try {
+    ctx.woo = woo; // the whole-flow check below syncs it again
+    {
       await (await s.waitFor('[data-testid="nav-connections"]')).click();
       await (await s.waitFor('[data-testid="add-woocommerce"]')).click();
       await (await s.waitFor('[data-testid="conn-name"]')).type('Woo e2e');
@@ -517,14 +730,13 @@ try {
       await (await s.waitFor('[data-testid="sku-map-save"]')).click();
       await s.waitFor('[data-testid="sku-mapped"]', { pred: async (el) => /WOO-MUG-77/.test(await el.text()) && /MUG-CER-WHT/.test(await el.text()) });
       await shot('25-connection-outbox-skus');
-    } finally {
-      woo.close();
     }
   });
 
   await check('an EasyPost account is added and an allocated order ships with the cheapest label', async () => {
     const ep = await startEasyPost();
-    try {
+    ctx.ep = ep; // the whole-flow check below buys and tracks through it too
+    {
       await dismissToasts();
       await (await s.waitFor('[data-testid="nav-connections"]')).click();
       await (await s.waitFor('[data-testid="add-carrier"]')).click();
@@ -558,10 +770,10 @@ try {
       await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Shipped/.test(await el.text()) });
       if (ep.buys !== 1) throw new Error(`bought ${ep.buys} times`);
       await shot('27-label-bought');
-    } finally {
-      ep.close();
     }
   });
+
+  await check('the whole flow: routed order → batch → pick list → pack → label → tracked to delivered → channel told → e-mails sent', flow);
 
   await check('the UI switches to German', async () => {
     await setLang('de');
@@ -589,6 +801,7 @@ try {
   console.log(`FAIL session: ${e?.stack ?? e}`);
 } finally {
   if (s) await s.quit().catch(() => {});
+  for (const srv of [ctx.woo, ctx.ep, ctx.smtp]) srv?.close();
 }
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -93,6 +93,14 @@ export class Element {
   attr(name) {
     return this.s.cmd('GET', `/element/${this.id}/attribute/${name}`);
   }
+  prop(name) {
+    return this.s.cmd('GET', `/element/${this.id}/property/${name}`);
+  }
+  /** Every descendant matching `css`. */
+  async findAll(css) {
+    const list = await this.s.cmd('POST', `/element/${this.id}/elements`, { using: 'css selector', value: css });
+    return list.map((e) => new Element(this.s, e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]));
+  }
 }
 
 async function call(base, method, path, body) {

@@ -1,15 +1,24 @@
-//! Carriers through the application API (issue 6, first slice): EasyPost accounts (the API key
-//! in the OS keyring), rate shopping an order's parcel across every account, and buying a
-//! label, which ships the order's reserved units with the tracking number (the channel is told
-//! through the outbox) and keeps the label file beside the database.
+//! Carriers through the application API (issue 6): EasyPost and Shippo accounts (the API key
+//! in the OS keyring), rate shopping an order's parcel across every account, choosing a rate by
+//! rule, buying a label — which ships the parcel's units with the tracking number (the channel
+//! is told through the outbox) and keeps the label file beside the database — for one order or
+//! many at once, and voiding a label.
 
 use crate::{now_ms, Api, ApiError, ErrorCode};
 use oms_domain::carrier_views::*;
 use oms_domain::{Currency, OrderId};
 use oms_store::{CarrierAccountRow, LabelRecord};
-use oms_sync::carriers::easypost::EasyPost;
-use oms_sync::carriers::{CustomsLine, ParcelSpec, PostalAddress, RateRequest};
+use oms_sync::carriers::{
+    CarrierClient, CustomsLine, ParcelSpec, PostalAddress, RateRequest, VoidOutcome,
+};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// Where the shop's rate rules are kept (settings).
+const RATE_RULES_KEY: &str = "shipping.rate_rules";
+/// Orders whose labels are bought at once when buying for many.
+pub const LABEL_CONCURRENCY: usize = 8;
 
 /// Weight counted for a product without one.
 pub const DEFAULT_WEIGHT_G: i64 = 500;
@@ -34,16 +43,16 @@ fn postal(a: &oms_domain::AddressView) -> PostalAddress {
 }
 
 impl Api {
-    /// Adds an EasyPost account; its API key goes to the keyring (the row is removed again
-    /// if the keyring refuses).
+    /// Adds an EasyPost or Shippo account; its API key goes to the keyring (the row is
+    /// removed again if the keyring refuses).
     pub async fn add_carrier_account(
         &self,
         a: &NewCarrierAccount,
     ) -> Result<CarrierAccountView, ApiError> {
-        if a.kind != "easypost" {
+        if !matches!(a.kind.as_str(), "easypost" | "shippo") {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
-                format!("carrier kind {:?}: only easypost so far", a.kind),
+                format!("carrier kind {:?}: easypost or shippo", a.kind),
             ));
         }
         if a.api_key.trim().is_empty() {
@@ -101,7 +110,10 @@ impl Api {
             .collect())
     }
 
-    async fn easypost(&self, row: &CarrierAccountRow) -> Result<EasyPost, ApiError> {
+    pub(crate) async fn carrier_client(
+        &self,
+        row: &CarrierAccountRow,
+    ) -> Result<CarrierClient, ApiError> {
         let id = row.id;
         let key = self
             .with_secrets(move |s| s.get(&key_of(id)))
@@ -117,7 +129,8 @@ impl Api {
             })?;
         let http = oms_sync::http::Http::new(self.sync_policy.clone())
             .map_err(|e| crate::sync::sync_error(&e))?;
-        EasyPost::new(&row.base_url, &key, http).map_err(|e| crate::sync::sync_error(&e))
+        CarrierClient::new(&row.kind, &row.base_url, &key, http)
+            .map_err(|e| crate::sync::sync_error(&e))
     }
 
     /// Every enabled account's quotes for the order's reserved units, cheapest first. An
@@ -173,9 +186,9 @@ impl Api {
             to: postal(to),
             parcel: ParcelSpec {
                 weight_g: u32::try_from(facts.weight_g.max(1)).unwrap_or(u32::MAX),
-                length_mm: None,
-                width_mm: None,
-                height_mm: None,
+                length_mm: facts.dims_mm.map(|d| d.0),
+                width_mm: facts.dims_mm.map(|d| d.1),
+                height_mm: facts.dims_mm.map(|d| d.2),
             },
             customs,
             reference: d.order.order_number.clone(),
@@ -194,7 +207,7 @@ impl Api {
             .into_iter()
             .filter(|r| r.enabled)
         {
-            let rates = match self.easypost(&row).await {
+            let rates = match self.carrier_client(&row).await {
                 Ok(ep) => ep
                     .rates(&request)
                     .await
@@ -237,7 +250,27 @@ impl Api {
         carrier_shipment_id: &str,
         rate_id: &str,
     ) -> Result<LabelView, ApiError> {
+        self.buy_label_because(
+            order_id,
+            account_id,
+            carrier_shipment_id,
+            rate_id,
+            Some("picked by hand"),
+        )
+        .await
+    }
+
+    async fn buy_label_because(
+        &self,
+        order_id: i64,
+        account_id: i64,
+        carrier_shipment_id: &str,
+        rate_id: &str,
+        reason: Option<&str>,
+    ) -> Result<LabelView, ApiError> {
         let id = OrderId::new(order_id)?;
+        // The parcel that was quoted: the packed one when one waits.
+        let parcel = self.store.next_packed_parcel(order_id).await?.map(|p| p.id);
         let row = self
             .store
             .carrier_accounts()
@@ -247,7 +280,7 @@ impl Api {
             .ok_or_else(|| {
                 ApiError::new(ErrorCode::NotFound, format!("carrier account {account_id}"))
             })?;
-        let ep = self.easypost(&row).await?;
+        let ep = self.carrier_client(&row).await?;
         let label = ep
             .buy(carrier_shipment_id, rate_id)
             .await
@@ -278,7 +311,7 @@ impl Api {
         std::fs::create_dir_all(&dir).map_err(io)?;
         std::fs::write(&file, &bytes).map_err(io)?;
         let path = file.display().to_string();
-        let units = self
+        let shipped = self
             .store
             .ship_with_label(
                 id,
@@ -293,6 +326,9 @@ impl Api {
                     label_path: &path,
                     label_format: &label.label_format,
                     tracker_id: label.tracker_id.as_deref(),
+                    label_id: Some(&label.label_id),
+                    parcel_id: parcel,
+                    reason,
                 },
                 &self.actor,
                 now_ms(),
@@ -307,8 +343,207 @@ impl Api {
             currency: label.currency.as_str().to_owned(),
             label_path: path,
             label_format: label.label_format,
-            units,
+            units: shipped.units,
             new_purchase: label.new_purchase,
+        })
+    }
+
+    pub async fn rate_rules(&self) -> Result<RateRules, ApiError> {
+        match self.store.setting(RATE_RULES_KEY).await? {
+            Some(v) => serde_json::from_str(&v)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("stored rate rules: {e}"))),
+            None => Ok(RateRules::default()),
+        }
+    }
+
+    pub async fn save_rate_rules(&self, r: &RateRules) -> Result<RateRules, ApiError> {
+        for (i, p) in r.preferred.iter().enumerate() {
+            if p.carrier.trim().is_empty() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("preferred carrier {}: name the carrier", i + 1),
+                ));
+            }
+            if let Some(c) = p.countries.iter().find(|c| c.trim().len() != 2) {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "preferred carrier {}: country {c:?} is not a two-letter code",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let mut r = r.clone();
+        for p in &mut r.preferred {
+            p.carrier = p.carrier.trim().to_owned();
+            p.countries = p
+                .countries
+                .iter()
+                .map(|c| c.trim().to_ascii_uppercase())
+                .collect();
+        }
+        let v = serde_json::to_string(&r)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("rate rules: {e}")))?;
+        self.store.put_setting(RATE_RULES_KEY, &v).await?;
+        Ok(r)
+    }
+
+    /// Quotes an order and picks a rate by the shop's rules (with the reason).
+    pub async fn pick_rate(&self, order_id: i64) -> Result<(Quotes, Option<RatePick>), ApiError> {
+        let q = self.quote_order(order_id).await?;
+        let rules = self.rate_rules().await?;
+        let d = self.store.get_order(OrderId::new(order_id)?).await?;
+        let country = d
+            .ship_to
+            .as_ref()
+            .map(|a| a.country.clone())
+            .unwrap_or_default();
+        let pick = crate::rate_rules::pick(
+            &q.quotes,
+            &rules,
+            &country,
+            q.weight_g,
+            d.order.ship_by,
+            now_ms(),
+        );
+        Ok((q, pick))
+    }
+
+    /// Rate shops an order, picks by rule and buys: the choice and its reason go on the
+    /// timeline with the label.
+    pub async fn buy_label_by_rule(&self, order_id: i64) -> Result<LabelView, ApiError> {
+        let (q, pick) = self.pick_rate(order_id).await?;
+        let Some(p) = pick else {
+            return Err(ApiError::new(
+                ErrorCode::ChannelUnavailable,
+                format!(
+                    "no carrier quoted order {order_id}{}",
+                    if q.problems.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", q.problems.join("; "))
+                    }
+                ),
+            ));
+        };
+        self.buy_label_because(
+            order_id,
+            p.quote.account_id,
+            &p.quote.carrier_shipment_id,
+            &p.quote.rate_id,
+            Some(&p.reason),
+        )
+        .await
+    }
+
+    /// Buys labels for many orders by rule, `concurrency` at a time (each order's quotes
+    /// and purchase in turn), reporting progress after each. One order's failure is named and
+    /// the others go on.
+    pub async fn buy_labels(
+        &self,
+        order_ids: &[i64],
+        concurrency: Option<usize>,
+        progress: &(dyn Fn(u32, u32) + Send + Sync),
+    ) -> Result<LabelBatchReport, ApiError> {
+        let started = std::time::Instant::now();
+        let total = u32::try_from(order_ids.len()).unwrap_or(u32::MAX);
+        let n = concurrency.unwrap_or(LABEL_CONCURRENCY).clamp(1, 32);
+        let done = Arc::new(AtomicU32::new(0));
+        let mut report = LabelBatchReport::default();
+        let mut results = Vec::with_capacity(order_ids.len());
+        let mut set = tokio::task::JoinSet::new();
+        let mut next = 0usize;
+        loop {
+            while set.len() < n && next < order_ids.len() {
+                let id = order_ids[next];
+                let api = self.clone();
+                set.spawn(async move { (id, api.buy_label_by_rule(id).await) });
+                next += 1;
+            }
+            let Some(r) = set.join_next().await else {
+                break;
+            };
+            let (id, r) =
+                r.map_err(|e| ApiError::new(ErrorCode::Internal, format!("label task: {e}")))?;
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            results.push((id, r));
+        }
+        results.sort_by_key(|r| r.0);
+        for (id, r) in results {
+            match r {
+                Ok(l) => {
+                    if l.new_purchase {
+                        report.bought += 1;
+                    } else {
+                        report.reused += 1;
+                    }
+                    report.labels.push(l);
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    report.problems.push(format!("order {id}: {}", e.message));
+                }
+            }
+        }
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
+    }
+
+    /// Voids a shipment's label with its carrier (where the carrier allows) and takes the
+    /// units back: on hand and reserved again, the order allocated again. A label the
+    /// carrier refuses to void stays bought, and the error says why.
+    pub async fn void_label(&self, shipment_id: i64) -> Result<VoidView, ApiError> {
+        let (account, label, _, voided) = self.store.shipment_label(shipment_id).await?;
+        if voided {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("shipment {shipment_id} is voided already"),
+            ));
+        }
+        let (Some(account), Some(label)) = (account, label) else {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("shipment {shipment_id} has no bought label to void"),
+            ));
+        };
+        let row = self
+            .store
+            .carrier_accounts()
+            .await?
+            .into_iter()
+            .find(|r| r.id == account)
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::NotFound, format!("carrier account {account}"))
+            })?;
+        let client = self.carrier_client(&row).await?;
+        let outcome = client
+            .void(&label)
+            .await
+            .map_err(|e| crate::sync::sync_error(&e))?;
+        let (state, why) = match outcome {
+            VoidOutcome::Voided => ("voided", format!("{} voided the label", row.name)),
+            VoidOutcome::Pending => (
+                "pending",
+                format!("{} accepted the void; the refund is pending", row.name),
+            ),
+            VoidOutcome::Refused(words) => {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("{} refused to void the label: {words}", row.name),
+                ))
+            }
+        };
+        let v = self
+            .store
+            .void_shipment(shipment_id, &why, &self.actor, now_ms())
+            .await?;
+        Ok(VoidView {
+            shipment_id,
+            order_id: v.order_id,
+            units: v.units,
+            refund: state.to_owned(),
+            channel_told: v.channel_told,
         })
     }
 }

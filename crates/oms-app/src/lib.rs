@@ -9,14 +9,20 @@ pub mod demo;
 mod error;
 mod fulfil;
 mod health;
+mod mail;
 mod outbox;
+mod packing;
+pub mod pdf;
 mod pipeline;
+mod rate_rules;
 mod routing;
 pub mod secrets;
 mod stock_csv;
 mod supervisor;
 mod sync;
+mod tracking;
 
+pub use carriers::LABEL_CONCURRENCY;
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use fulfil::{handoff_csv, HandoffExport};
@@ -24,6 +30,7 @@ pub use health::{tray_line, HealthWatch, Lang, Notice};
 pub use oms_domain as domain;
 pub use oms_engine as engine;
 pub use oms_sync::http::RetryPolicy;
+pub use packing::check_pack;
 pub use pipeline::{NewLocation, ProcessSummary, StockChangeInput};
 pub use routing::{
     backtest_csv, BacktestReport, BacktestRequest, RateImportReport, MAX_BACKTEST_ORDERS,

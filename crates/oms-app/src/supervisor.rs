@@ -25,7 +25,8 @@ pub struct SupervisorTiming {
     pub open_circuit: Duration,
     /// How often the supervisor looks at the connections.
     pub reconcile: Duration,
-    /// How often the outbox dispatcher turns stock changes into rows and sends due rows.
+    /// How often the outbox dispatcher turns stock changes into rows and sends due rows (and
+    /// due customer e-mail; tracking is asked about every five minutes in the same loop).
     pub outbox: Duration,
 }
 
@@ -81,10 +82,18 @@ impl SyncSupervisor {
                 (api.clone(), stop.subscribe(), timing.outbox, passes.clone());
             tokio::spawn(async move {
                 let mut pruned_at: Option<tokio::time::Instant> = None;
+                let mut tracked_at: Option<tokio::time::Instant> = None;
                 loop {
                     // A failing pass (a locked database, a broken row) is tried again next
                     // time; each connection's rows record their own errors.
                     let _ = api.dispatch_all().await;
+                    // Customer e-mail queued by shipments, deliveries and new orders.
+                    let _ = api.dispatch_mail().await;
+                    // Every five minutes: parcels not asked about for an hour.
+                    if tracked_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(300)) {
+                        let _ = api.poll_tracking(false).await;
+                        tracked_at = Some(tokio::time::Instant::now());
+                    }
                     // Once an hour: old inbox payloads go (the newest of each order stays).
                     if pruned_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
                         let _ = api.prune_inbox(crate::sync::INBOX_KEEP_DAYS).await;

@@ -37,6 +37,16 @@ pub struct BenchArgs {
     /// Needs the OS keyring (see scripts/with-keyring.sh).
     #[arg(long)]
     sync: Option<u64>,
+    /// Measure label buying instead: this many allocated orders rate shopped and labelled
+    /// against an EasyPost stand-in on 127.0.0.1 answering after --latency-ms. Needs the OS
+    /// keyring (see scripts/with-keyring.sh).
+    #[arg(long)]
+    labels: Option<u64>,
+    #[arg(long, default_value_t = 50)]
+    latency_ms: u64,
+    /// With --labels: orders at a time.
+    #[arg(long, default_value_t = oms_app::LABEL_CONCURRENCY)]
+    concurrency: usize,
 }
 
 #[derive(serde::Serialize)]
@@ -81,6 +91,9 @@ where
 
 #[allow(clippy::print_stderr)]
 pub async fn run(a: &BenchArgs) -> Result<()> {
+    if let Some(n) = a.labels {
+        return crate::bench_labels::labels(&a.out, n, a.latency_ms, a.concurrency, a.json).await;
+    }
     if let Some(n) = a.sync {
         return sync(a, n).await;
     }

@@ -3,8 +3,11 @@
 //! the read models in crates/oms-domain/src/views.rs (documented in docs/cli.md).
 
 mod bench;
+mod bench_labels;
 mod carriers_cmd;
 mod fake_channel;
+mod fulfil_cmd;
+mod mail_cmd;
 mod ops;
 mod outbox_cmd;
 mod sync_cmd;
@@ -75,6 +78,10 @@ enum Cmd {
     Push(outbox_cmd::PushOps),
     #[command(flatten)]
     Carrier(carriers_cmd::CarrierOps),
+    #[command(flatten)]
+    Fulfil(fulfil_cmd::FulfilOps),
+    #[command(flatten)]
+    Mail(mail_cmd::MailOps),
 }
 
 #[derive(Subcommand)]
@@ -417,6 +424,8 @@ async fn run() -> Result<()> {
         Cmd::Sync(cmd) => sync_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Push(cmd) => outbox_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Carrier(cmd) => carriers_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Fulfil(cmd) => fulfil_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Mail(cmd) => mail_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -4,8 +4,10 @@
 pub mod carrier_views;
 pub mod entities;
 pub mod error;
+pub mod fulfil_views;
 pub mod ids;
 pub mod lifecycle;
+pub mod mail_views;
 pub mod order;
 pub mod sync_views;
 pub mod values;

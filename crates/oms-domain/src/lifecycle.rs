@@ -69,8 +69,10 @@ impl OrderStatus {
                 Shipped,
                 Cancelled,
             ],
-            PartiallyShipped => &[Shipped, Cancelled, OnHold],
-            Shipped => &[Delivered, Returned],
+            // Back to allocated when the only shipment's label is voided.
+            PartiallyShipped => &[Shipped, Cancelled, OnHold, Allocated],
+            // A voided label takes its units back: allocated or partially shipped again.
+            Shipped => &[Delivered, Returned, Allocated, PartiallyShipped],
             Delivered => &[Returned],
             Cancelled | Returned | Merged => &[],
         }
@@ -459,6 +461,7 @@ text_enum!(
         Cancelled = "cancelled",
         Screened = "screened",
         ChannelUpdated = "channel_updated",
+        Packed = "packed",
     }
 );
 

@@ -2,7 +2,8 @@
 //! parcel of an order, where it ships from) and what a bought label records.
 
 use crate::inventory::begin_write;
-use crate::pipeline::{order_status, ship_reserved_in};
+use crate::packing::ship_parcel_in;
+use crate::pipeline::{order_status, ship_units_in};
 use crate::{now_ms, Store, StoreError};
 use oms_domain::{EventKind, OrderId};
 use sqlx::Row;
@@ -29,6 +30,10 @@ pub struct ParcelFacts {
     pub location_id: Option<i64>,
     /// Per reserved line, for a customs declaration.
     pub lines: Vec<ParcelLine>,
+    /// The packed parcel these units are (None: the units reserved at the location).
+    pub parcel_id: Option<i64>,
+    /// From the parcel's preset: length, width, height in mm.
+    pub dims_mm: Option<(u32, u32, u32)>,
 }
 
 /// A reserved line as a customs declaration needs it.
@@ -56,6 +61,12 @@ pub struct LabelRecord<'a> {
     pub label_path: &'a str,
     pub label_format: &'a str,
     pub tracker_id: Option<&'a str>,
+    /// What voiding the label takes (EasyPost's shipment, Shippo's transaction).
+    pub label_id: Option<&'a str>,
+    /// The packed parcel the label is for (None: the units reserved at the first location).
+    pub parcel_id: Option<i64>,
+    /// Why this rate ("cheapest of 4 rates: …", "picked by hand"), for the timeline.
+    pub reason: Option<&'a str>,
 }
 
 /// The location whose reserved units make an order's next parcel (the lowest id with any).
@@ -135,12 +146,17 @@ impl Store {
             .collect()
     }
 
-    /// The reserved units of an order as a parcel: weight, origin, customs lines.
+    /// An order's next parcel: its packed parcel when one waits (its units, preset and
+    /// weighed weight), else the units reserved at its first location. Weight, origin,
+    /// customs lines.
     pub async fn parcel_facts(
         &self,
         id: OrderId,
         unknown_weight_g: i64,
     ) -> Result<ParcelFacts, StoreError> {
+        if let Some(p) = self.next_packed_parcel(id.get()).await? {
+            return self.packed_facts(id, &p, unknown_weight_g).await;
+        }
         // One parcel per location: the units reserved at the first of them (a split order
         // gets a label per location, one after the other).
         let location = parcel_location(self.pool(), id).await?;
@@ -160,6 +176,8 @@ impl Store {
             unweighed: Vec::new(),
             location_id: None,
             lines: Vec::new(),
+            parcel_id: None,
+            dims_mm: None,
         };
         for r in &rows {
             let q: i64 = r.try_get(1)?;
@@ -183,31 +201,91 @@ impl Store {
         Ok(f)
     }
 
+    async fn packed_facts(
+        &self,
+        id: OrderId,
+        p: &oms_domain::fulfil_views::ParcelView,
+        unknown_weight_g: i64,
+    ) -> Result<ParcelFacts, StoreError> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(l.title, p.title), pl.quantity, l.unit_price, p.weight_g, p.hs_code, p.origin_country, p.sku \
+             FROM parcel_lines pl JOIN order_lines l ON l.order_id = $1 AND l.line_no = pl.line_no \
+             JOIN products p ON p.id = l.product_id WHERE pl.parcel_id = $2 ORDER BY pl.line_no",
+        )
+        .bind(id.get())
+        .bind(p.id)
+        .fetch_all(self.pool())
+        .await?;
+        let preset = match p.preset_id {
+            Some(pid) => self
+                .parcel_presets()
+                .await?
+                .into_iter()
+                .find(|x| x.id == pid),
+            None => None,
+        };
+        let mut f = ParcelFacts {
+            weight_g: 0,
+            unweighed: Vec::new(),
+            location_id: Some(p.location_id),
+            lines: Vec::new(),
+            parcel_id: Some(p.id),
+            dims_mm: preset
+                .as_ref()
+                .map(|x| (x.length_mm, x.width_mm, x.height_mm)),
+        };
+        for r in &rows {
+            let q: i64 = r.try_get(1)?;
+            let unit: i64 = r.try_get(2)?;
+            let w: Option<i64> = r.try_get(3)?;
+            if w.is_none() {
+                f.unweighed.push(r.try_get(6)?);
+            }
+            let w = w.unwrap_or(unknown_weight_g) * q;
+            f.weight_g += w;
+            f.lines.push(ParcelLine {
+                description: r.try_get(0)?,
+                quantity: q,
+                value_minor: unit * q,
+                weight_g: w,
+                hs_code: r.try_get(4)?,
+                origin_country: r.try_get(5)?,
+            });
+        }
+        f.weight_g += preset.map_or(0, |x| i64::from(x.tare_g));
+        if let Some(weighed) = p.weight_g {
+            // Weighed at the bench: that is the parcel's weight.
+            f.weight_g = weighed;
+            f.unweighed.clear();
+        }
+        Ok(f)
+    }
+
     /// Ships the order's reserved units with a bought label: the shipment records the carrier
     /// account, the carrier's shipment, cost and the label file; the timeline says what was
-    /// bought. Returns the units shipped.
+    /// bought. Returns what shipped.
     pub async fn ship_with_label(
         &self,
         id: OrderId,
         l: &LabelRecord<'_>,
         actor: &str,
         now: i64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<crate::Shipped, StoreError> {
         let mut tx = begin_write(self).await?;
         order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
-        // The parcel that was quoted: the units at the order's first location with any.
-        let location = parcel_location(&mut *tx, id).await?;
-        let (units, _) = ship_reserved_in(
-            &mut tx,
-            id,
-            location,
-            Some((l.carrier, l.tracking_number)),
-            actor,
-            now,
-        )
-        .await?;
+        // The parcel that was quoted: the packed parcel, or the units at the order's first
+        // location with any.
+        let tracking = Some((l.carrier, l.tracking_number));
+        let shipped = match l.parcel_id {
+            Some(p) => ship_parcel_in(&mut tx, p, tracking, actor, now).await?,
+            None => {
+                let location = parcel_location(&mut *tx, id).await?;
+                ship_units_in(&mut tx, id, location, None, tracking, actor, now).await?
+            }
+        };
+        let units = shipped.units;
         if units == 0 {
             return Err(StoreError::Conflict(format!(
                 "order {id} has nothing reserved to ship"
@@ -215,10 +293,10 @@ impl Store {
         }
         sqlx::query(
             "UPDATE shipments SET carrier_account_id = $2, carrier_shipment_id = $3, service = $4, service_cost = $5, \
-             cost_currency = $6, label_path = $7, label_format = $8, tracker_id = $9 \
-             WHERE id = (SELECT MAX(id) FROM shipments WHERE order_id = $1)",
+             cost_currency = $6, label_path = $7, label_format = $8, tracker_id = $9, label_id = $10 \
+             WHERE id = $1",
         )
-        .bind(id.get())
+        .bind(shipped.shipment_id)
         .bind(l.account_id)
         .bind(l.carrier_shipment_id)
         .bind(l.service)
@@ -227,6 +305,7 @@ impl Store {
         .bind(l.label_path)
         .bind(l.label_format)
         .bind(l.tracker_id)
+        .bind(l.label_id)
         .execute(&mut *tx)
         .await?;
         crate::orders::insert_event(
@@ -239,12 +318,223 @@ impl Store {
                 l.carrier, l.service, l.tracking_number
             ),
             Some(&format!(
-                "{} {} ({} minor units); label {}",
-                l.cost_minor, l.currency, l.label_format, l.label_path
+                "{}{} {} ({} minor units); label {}",
+                l.reason.map(|r| format!("{r}. ")).unwrap_or_default(),
+                l.cost_minor,
+                l.currency,
+                l.label_format,
+                l.label_path
             )),
         )
         .await?;
         tx.commit().await?;
-        Ok(units)
+        Ok(shipped)
+    }
+}
+
+/// A shipment's carrier account, label id (what voiding takes), tracking number, and whether
+/// it is voided already.
+pub type LabelFacts = (Option<i64>, Option<String>, Option<String>, bool);
+
+/// What voiding a shipment's label did to the order.
+#[derive(Debug, Clone)]
+pub struct VoidedShipment {
+    pub order_id: i64,
+    pub units: i64,
+    /// The channel had been told of the shipment already (its fulfilment stays there).
+    pub channel_told: bool,
+}
+
+impl Store {
+    /// The carrier facts needed to void a shipment's label.
+    pub async fn shipment_label(&self, shipment: i64) -> Result<LabelFacts, StoreError> {
+        let r: Option<LabelFacts> = sqlx::query_as(
+            "SELECT carrier_account_id, COALESCE(label_id, carrier_shipment_id), tracking_number, voided_at IS NOT NULL \
+             FROM shipments WHERE id = $1",
+        )
+        .bind(shipment)
+        .fetch_optional(self.pool())
+        .await?;
+        r.ok_or_else(|| StoreError::NotFound(format!("shipment {shipment}")))
+    }
+
+    /// Keeps what voiding a label later needs.
+    pub async fn set_label_id(&self, shipment: i64, label_id: &str) -> Result<(), StoreError> {
+        let mut tx = begin_write(self).await?;
+        sqlx::query("UPDATE shipments SET label_id = $2 WHERE id = $1")
+            .bind(shipment)
+            .bind(label_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A voided label: the parcel never left. Its units are on hand and reserved again at the
+    /// location, the lines' shipped units go back, and the order is allocated or partially
+    /// shipped again. A fulfilment not yet sent to the channel is dismissed. Refused once the
+    /// carrier has scanned the parcel.
+    pub async fn void_shipment(
+        &self,
+        shipment: i64,
+        why: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<VoidedShipment, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let (order, location, voided, status, carrier, number): (
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            String,
+            Option<String>,
+        ) = sqlx::query_as(
+            "SELECT order_id, location_id, voided_at, tracking_status, carrier, tracking_number FROM shipments WHERE id = $1",
+        )
+        .bind(shipment)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("shipment {shipment}")))?;
+        if voided.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "shipment {shipment} is voided already"
+            )));
+        }
+        if status
+            .as_deref()
+            .is_some_and(|s| s != "pre_transit" && s != "unknown")
+        {
+            return Err(StoreError::Conflict(format!(
+                "shipment {shipment} is {}: a label the carrier has scanned cannot be voided",
+                status.unwrap_or_default().replace('_', " ")
+            )));
+        }
+        let location = location.ok_or_else(|| {
+            StoreError::Invalid(format!("shipment {shipment} has no location to restock"))
+        })?;
+        let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT line_no, product_id, quantity FROM shipment_lines WHERE shipment_id = $1",
+        )
+        .bind(shipment)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut units = 0;
+        for &(line, product, q) in &lines {
+            crate::inventory::apply(
+                &mut tx,
+                &crate::inventory::Move {
+                    product_id: product,
+                    location_id: location,
+                    kind: oms_domain::MovementKind::Adjustment,
+                    quantity: q,
+                    order_id: Some(order),
+                    reason: Some(&format!("label voided (shipment {shipment}): not shipped")),
+                    actor,
+                },
+            )
+            .await?;
+            crate::inventory::apply(
+                &mut tx,
+                &crate::inventory::Move {
+                    product_id: product,
+                    location_id: location,
+                    kind: oms_domain::MovementKind::Reservation,
+                    quantity: q,
+                    order_id: Some(order),
+                    reason: None,
+                    actor,
+                },
+            )
+            .await?;
+            sqlx::query(
+                "INSERT INTO reservations (order_id, line_no, product_id, location_id, quantity, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'open', $6)",
+            )
+            .bind(order)
+            .bind(line)
+            .bind(product)
+            .bind(location)
+            .bind(q)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE order_lines SET shipped = shipped - $3, reserved = reserved + $3 WHERE order_id = $1 AND line_no = $2",
+            )
+            .bind(order)
+            .bind(line)
+            .bind(q)
+            .execute(&mut *tx)
+            .await?;
+            units += q;
+        }
+        sqlx::query("UPDATE shipments SET voided_at = $2, status = 'voided' WHERE id = $1")
+            .bind(shipment)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE parcels SET status = 'unpacked' WHERE shipment_id = $1")
+            .bind(shipment)
+            .execute(&mut *tx)
+            .await?;
+        let pending = sqlx::query(
+            "UPDATE outbox SET status = 'dismissed', last_error = 'label voided' \
+             WHERE idempotency_key = 'fulfilment-' || $1 AND status IN ('pending', 'failed')",
+        )
+        .bind(shipment)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let told: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'fulfilment-' || $1 AND status = 'sent'",
+        )
+        .bind(shipment)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE mail_outbox SET status = 'dismissed', last_error = 'label voided' WHERE shipment_id = $1 AND status = 'pending'",
+        )
+        .bind(shipment)
+        .execute(&mut *tx)
+        .await?;
+        let before = order_status(&mut tx, order)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("order {order}")))?;
+        let shipped: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(shipped), 0) FROM order_lines WHERE order_id = $1",
+        )
+        .bind(order)
+        .fetch_one(&mut *tx)
+        .await?;
+        let to = if shipped > 0 {
+            oms_domain::OrderStatus::PartiallyShipped
+        } else {
+            oms_domain::OrderStatus::Allocated
+        };
+        crate::pipeline::set_status(&mut tx, order, before, to).await?;
+        let _ = pending;
+        crate::orders::insert_event(
+            &mut tx,
+            order,
+            EventKind::Shipped,
+            actor,
+            &format!(
+                "Label voided: {carrier} {}; {units} units back on hand and reserved",
+                number.as_deref().unwrap_or("")
+            ),
+            Some(&if told > 0 {
+                format!("{why}. The channel was told of this shipment before: its fulfilment there stays until cancelled on the channel")
+            } else {
+                why.to_owned()
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(VoidedShipment {
+            order_id: order,
+            units,
+            channel_told: told > 0,
+        })
     }
 }

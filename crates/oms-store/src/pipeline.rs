@@ -183,7 +183,7 @@ pub(crate) async fn release_reservations(
     Ok(units)
 }
 
-async fn set_status(
+pub(crate) async fn set_status(
     tx: &mut Transaction<'_, Sqlite>,
     order: i64,
     from: OrderStatus,
@@ -852,6 +852,16 @@ impl Store {
         )
     }
 
+    pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        let mut tx = begin_write(self).await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
@@ -946,6 +956,31 @@ pub(crate) async fn ship_reserved_in(
     actor: &str,
     now: i64,
 ) -> Result<(i64, OrderStatus), StoreError> {
+    let s = ship_units_in(tx, id, location, None, tracking, actor, now).await?;
+    Ok((s.units, s.status))
+}
+
+/// What one shipment took.
+#[derive(Debug, Clone, Copy)]
+pub struct Shipped {
+    pub units: i64,
+    pub status: OrderStatus,
+    pub shipment_id: i64,
+}
+
+/// Ships reserved units of an order inside the caller's transaction: all of them (at
+/// `location` when given), or exactly `lines` — (line number, units) — from `location`, which a
+/// partial shipment needs: a reservation larger than what ships is split, the rest stays
+/// reserved. The shipment records its lines; the order becomes shipped or partially shipped.
+pub(crate) async fn ship_units_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: OrderId,
+    location: Option<i64>,
+    lines: Option<&[(i64, i64)]>,
+    tracking: Option<(&str, &str)>,
+    actor: &str,
+    now: i64,
+) -> Result<Shipped, StoreError> {
     let status = order_status(tx, id.get())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
@@ -957,15 +992,24 @@ pub(crate) async fn ship_reserved_in(
             "order {id} is {status}: only allocated units can ship"
         )));
     }
-    let rows = sqlx::query(
-        "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
-         AND ($3 IS NULL OR location_id = $3) RETURNING line_no, product_id, location_id, quantity",
-    )
-    .bind(id.get())
-    .bind(now)
-    .bind(location)
-    .fetch_all(&mut **tx)
-    .await?;
+    // (line_no, product_id, location_id, quantity) of what ships.
+    let rows: Vec<(i64, i64, i64, i64)> = match lines {
+        None => sqlx::query_as(
+            "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE order_id = $1 AND status = 'open' \
+             AND ($3 IS NULL OR location_id = $3) RETURNING line_no, product_id, location_id, quantity",
+        )
+        .bind(id.get())
+        .bind(now)
+        .bind(location)
+        .fetch_all(&mut **tx)
+        .await?,
+        Some(lines) => {
+            let loc = location.ok_or_else(|| {
+                StoreError::Invalid("a partial shipment needs its location".into())
+            })?;
+            take_reserved(tx, id, loc, lines, now).await?
+        }
+    };
     if rows.is_empty() {
         return Err(StoreError::Conflict(format!(
             "order {id} has nothing reserved to ship"
@@ -973,12 +1017,12 @@ pub(crate) async fn ship_reserved_in(
     }
     let mut units = 0;
     for r in &rows {
-        let q: i64 = r.try_get(3)?;
+        let q = r.3;
         inventory::apply(
             tx,
             &Move {
-                product_id: r.try_get(1)?,
-                location_id: r.try_get(2)?,
+                product_id: r.1,
+                location_id: r.2,
                 kind: MovementKind::Shipment,
                 quantity: q,
                 order_id: Some(id.get()),
@@ -992,7 +1036,7 @@ pub(crate) async fn ship_reserved_in(
     // Per line, what shipped of its reservations.
     let mut per_line: std::collections::BTreeMap<i64, i64> = Default::default();
     for r in &rows {
-        *per_line.entry(r.try_get(0)?).or_default() += r.try_get::<i64, _>(3)?;
+        *per_line.entry(r.0).or_default() += r.3;
     }
     for (line, q) in &per_line {
         sqlx::query("UPDATE order_lines SET shipped = shipped + $3, reserved = reserved - $3 WHERE order_id = $1 AND line_no = $2")
@@ -1002,19 +1046,33 @@ pub(crate) async fn ship_reserved_in(
             .execute(&mut **tx)
             .await?;
     }
-    let location_of = rows.first().map(|r| r.try_get::<i64, _>(2)).transpose()?;
+    let location_of = rows.first().map(|r| r.2);
     // Every parcel is a shipment, with or without a tracking number (the channel is told
     // either way: a trigger puts it in the outbox).
-    if units > 0 {
+    let shipment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
+         VALUES ($1, $2, $3, $4, 'in_transit', $5) RETURNING id",
+    )
+    .bind(id.get())
+    .bind(location.or(location_of))
+    .bind(tracking.map_or("manual", |t| t.0))
+    .bind(tracking.map(|t| t.1))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut per_line_product: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
+    for r in &rows {
+        let e = per_line_product.entry(r.0).or_insert((r.1, 0));
+        e.1 += r.3;
+    }
+    for (line, (product, q)) in &per_line_product {
         sqlx::query(
-            "INSERT INTO shipments (order_id, location_id, carrier, tracking_number, status, created_at) \
-             VALUES ($1, $2, $3, $4, 'in_transit', $5)",
+            "INSERT INTO shipment_lines (shipment_id, line_no, product_id, quantity) VALUES ($1, $2, $3, $4)",
         )
-        .bind(id.get())
-        .bind(location.or(location_of))
-        .bind(tracking.map_or("manual", |t| t.0))
-        .bind(tracking.map(|t| t.1))
-        .bind(now)
+        .bind(shipment_id)
+        .bind(line)
+        .bind(product)
+        .bind(q)
         .execute(&mut **tx)
         .await?;
     }
@@ -1039,5 +1097,78 @@ pub(crate) async fn ship_reserved_in(
         tracking.map(|(c, n)| format!("{c} {n}")).as_deref(),
     )
     .await?;
-    Ok((units, to))
+    crate::packing::note_shipped_outside(tx, id.get(), now).await?;
+    Ok(Shipped {
+        units,
+        status: to,
+        shipment_id,
+    })
+}
+
+/// Takes `lines` — (line number, units) — out of the order's open reservations at `location`,
+/// splitting a reservation when only part of it ships. Says which line has too few reserved.
+async fn take_reserved(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: OrderId,
+    location: i64,
+    lines: &[(i64, i64)],
+    now: i64,
+) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+    let mut out = Vec::new();
+    for &(line_no, want) in lines {
+        if want <= 0 {
+            return Err(StoreError::Invalid(format!(
+                "line {line_no}: {want} units cannot ship"
+            )));
+        }
+        let open: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT id, product_id, quantity FROM reservations \
+             WHERE order_id = $1 AND line_no = $2 AND location_id = $3 AND status = 'open' ORDER BY id",
+        )
+        .bind(id.get())
+        .bind(line_no)
+        .bind(location)
+        .fetch_all(&mut **tx)
+        .await?;
+        let have: i64 = open.iter().map(|r| r.2).sum();
+        if have < want {
+            return Err(StoreError::Conflict(format!(
+                "line {line_no}: {want} units to ship but {have} reserved at this location"
+            )));
+        }
+        let mut left = want;
+        for (rid, product, q) in open {
+            if left == 0 {
+                break;
+            }
+            let take = q.min(left);
+            if take == q {
+                sqlx::query(
+                    "UPDATE reservations SET status = 'shipped', closed_at = $2 WHERE id = $1",
+                )
+                .bind(rid)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            } else {
+                sqlx::query("UPDATE reservations SET quantity = quantity - $2 WHERE id = $1")
+                    .bind(rid)
+                    .bind(take)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO reservations (order_id, line_no, product_id, location_id, quantity, status, created_at, closed_at) \
+                     SELECT order_id, line_no, product_id, location_id, $2, 'shipped', created_at, $3 FROM reservations WHERE id = $1",
+                )
+                .bind(rid)
+                .bind(take)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+            out.push((line_no, product, location, take));
+            left -= take;
+        }
+    }
+    Ok(out)
 }

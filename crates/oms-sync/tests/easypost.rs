@@ -1,13 +1,16 @@
 //! The EasyPost connector against a stand-in on 127.0.0.1 answering in the shapes of EasyPost's
 //! documentation and its published fixtures (`../shared/fixtures/easypost`, copied to
 //! tests/fixtures): rates with a carrier that did not quote, an address error, buying (and a
-//! purchase whose answer was lost after EasyPost charged), trackers going back and forth.
+//! purchase whose answer was lost after EasyPost charged), trackers going back and forth (and
+//! one created for a tracking number), voiding a label.
 
 #![allow(clippy::unwrap_used)]
 
 use oms_domain::Currency;
 use oms_sync::carriers::easypost::{self, EasyPost};
-use oms_sync::carriers::{CustomsLine, ParcelSpec, PostalAddress, RateRequest, TrackStatus};
+use oms_sync::carriers::{
+    CarrierClient, CustomsLine, ParcelSpec, PostalAddress, RateRequest, TrackStatus, VoidOutcome,
+};
 use oms_sync::http::{Http, RetryPolicy};
 use oms_sync::SyncErrorKind;
 use serde_json::{json, Value};
@@ -230,6 +233,7 @@ async fn buys_once_even_when_the_first_answer_was_lost_after_easypost_charged() 
     assert_eq!((label.carrier.as_str(), label.amount_minor), ("USPS", 593));
     assert_eq!(label.label_format, "PDF");
     assert_eq!(label.tracker_id.as_deref(), Some("trk_1"));
+    assert_eq!(label.label_id, "shp_1", "what a void takes");
     assert_eq!(
         posts(&server, "/v2/shipments/shp_1/buy").await.len(),
         1,
@@ -325,4 +329,116 @@ async fn no_api_key_is_a_config_error() {
         Err(e) => e,
     };
     assert_eq!(e.kind, SyncErrorKind::Config);
+}
+
+#[tokio::test]
+async fn voiding_a_label_asks_easypost_for_the_postage_back() {
+    for (refund_status, expected) in [
+        ("submitted", VoidOutcome::Pending),
+        ("refunded", VoidOutcome::Voided),
+        (
+            "rejected",
+            VoidOutcome::Refused("the carrier rejected the refund (EasyPost: rejected)".into()),
+        ),
+        (
+            "not_applicable",
+            VoidOutcome::Refused(
+                "the carrier bills on scan: nothing to refund (EasyPost: not_applicable)".into(),
+            ),
+        ),
+    ] {
+        let server = MockServer::start().await;
+        let mut answer = shipment(true);
+        answer["refund_status"] = json!(refund_status);
+        Mock::given(method("POST"))
+            .and(path("/v2/shipments/shp_1/refund"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&server)
+            .await;
+        let c = CarrierClient::new(
+            "easypost",
+            &server.uri(),
+            "EZTK_test_key",
+            Http::new(policy()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(c.void("shp_1").await.unwrap(), expected, "{refund_status}");
+        assert_eq!(
+            posts(&server, "/v2/shipments/shp_1/refund").await.len(),
+            1,
+            "{refund_status}"
+        );
+    }
+
+    // EasyPost refuses the request itself (ours, in its {error: {code, message}} shape): its
+    // words.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments/shp_1/refund"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({ "error": {
+            "code": "SHIPMENT.REFUND.UNAVAILABLE",
+            "message": "Refunds are unavailable for this shipment." } })))
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client(&server).void("shp_1").await.unwrap(),
+        VoidOutcome::Refused(
+            "Refunds are unavailable for this shipment. [SHIPMENT.REFUND.UNAVAILABLE]".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn tracking_without_a_tracker_id_creates_one_and_with_one_reads_it() {
+    let server = MockServer::start().await;
+    let tracker = json!({
+        "id": "trk_new", "object": "Tracker", "tracking_code": "9400100000000000000000",
+        "carrier": "USPS", "status": "pre_transit", "est_delivery_date": null,
+        "tracking_details": [
+            { "status": "pre_transit", "message": "Shipping Label Created",
+              "datetime": "2026-11-29T09:00:00Z" }
+        ] });
+    Mock::given(method("POST"))
+        .and(path("/v2/trackers"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(tracker.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/trackers/trk_new"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tracker))
+        .mount(&server)
+        .await;
+    let c = CarrierClient::new(
+        "easypost",
+        &server.uri(),
+        "EZTK_test_key",
+        Http::new(policy()).unwrap(),
+    )
+    .unwrap();
+    let t = c
+        .track(None, "USPS", "9400100000000000000000")
+        .await
+        .unwrap();
+    assert_eq!(
+        t.tracker_id.as_deref(),
+        Some("trk_new"),
+        "kept for the next look"
+    );
+    assert_eq!(t.status, TrackStatus::PreTransit);
+    assert_eq!(t.events.len(), 1);
+    let created = posts(&server, "/v2/trackers").await;
+    assert_eq!(
+        created,
+        vec![
+            json!({ "tracker": { "tracking_code": "9400100000000000000000", "carrier": "USPS" } })
+        ]
+    );
+
+    // With the id: the tracker is read, nothing created.
+    let t = c
+        .track(Some("trk_new"), "USPS", "9400100000000000000000")
+        .await
+        .unwrap();
+    assert_eq!(t.tracking_number, "9400100000000000000000");
+    assert_eq!(posts(&server, "/v2/trackers").await.len(), 1);
 }

@@ -429,6 +429,244 @@ label_path: string, label_format: string, units: number,
  */
 new_purchase: boolean, };
 
+export type RateRule = "cheapest" | "cheapest_on_time" | "fastest";
+
+export type PreferredCarrier = { 
+/**
+ * The carrier as quoted (e.g. "DHLExpress", "USPS"); matched without regard to case.
+ */
+carrier: string, 
+/**
+ * Destination countries (ISO alpha-2); empty: any.
+ */
+countries: Array<string>, 
+/**
+ * Parcels up to this weight; None: any.
+ */
+max_weight_g: number | null, };
+
+export type RateRules = { rule: RateRule, 
+/**
+ * For cheapest_on_time: days a parcel may take after the order's ship-by date (or
+ * after today when it has none).
+ */
+deliver_within_days: number | null, 
+/**
+ * Checked in order before the rule.
+ */
+preferred: Array<PreferredCarrier>, };
+
+export type RatePick = { quote: QuoteView, 
+/**
+ * "cheapest of 4 rates", "preferred carrier DHL for DE up to 2000 g", …
+ */
+reason: string, };
+
+export type LabelBatchReport = { bought: number, 
+/**
+ * Found bought before: nothing charged twice.
+ */
+reused: number, failed: number, 
+/**
+ * "#1001: no carrier quoted (…)", per failure.
+ */
+problems: Array<string>, labels: Array<LabelView>, elapsed_ms: number, };
+
+export type VoidView = { shipment_id: number, order_id: number, 
+/**
+ * Units back on hand and reserved.
+ */
+units: number, 
+/**
+ * voided | pending (the carrier refunds later)
+ */
+refund: string, 
+/**
+ * The channel had been told of the shipment; its fulfilment there stays.
+ */
+channel_told: boolean, };
+
+export type QueueRow = { order_id: number, order_number: string, customer: string | null, country: string | null, placed_at: number, priority: number | null, 
+/**
+ * Units reserved here, still to ship.
+ */
+units: number, lines: number, status: string, 
+/**
+ * The unfinished batch it is in.
+ */
+batch_id: number | null, 
+/**
+ * A packed parcel waits for its label.
+ */
+parcel_id: number | null, };
+
+export type FulfilmentQueue = { location_id: number, rows: Array<QueueRow>, 
+/**
+ * Orders waiting here in all (rows may be fewer).
+ */
+total: number, };
+
+export type BatchView = { id: number, name: string, location_id: number, location: string, 
+/**
+ * open | done
+ */
+status: string, actor: string, created_at: number, orders: Array<BatchOrderView>, };
+
+export type BatchOrderView = { order_id: number, order_number: string, 
+/**
+ * waiting | packed | shipped | removed
+ */
+state: string, units: number, };
+
+export type PickRow = { bin: string | null, sku: string, gtin: string | null, title: string, quantity: number, 
+/**
+ * "#1001 × 2", in batch order.
+ */
+orders: Array<PickOrder>, };
+
+export type PickOrder = { order_number: string, quantity: number, };
+
+export type PickList = { batch_id: number, batch: string, location: string, 
+/**
+ * Sorted by bin (products without a bin last), then SKU.
+ */
+rows: Array<PickRow>, units: number, };
+
+export type SlipLine = { line_no: number, sku: string, gtin: string | null, title: string, bin: string | null, 
+/**
+ * Reserved at this location and not shipped.
+ */
+quantity: number, 
+/**
+ * Ordered in all (other units may ship from elsewhere or later).
+ */
+ordered: number, weight_g: number, };
+
+export type PackingSlip = { order_id: number, order_number: string, placed_at: number, channel: string, customer: string | null, email: string | null, ship_to: AddressView | null, location_id: number, location: string, lines: Array<SlipLine>, 
+/**
+ * A parcel already packed here, waiting for its label.
+ */
+packed: ParcelView | null, };
+
+export type Scan = { code: string, quantity: number, };
+
+export type PackInput = { order_id: number, location_id: number, scans: Array<Scan>, 
+/**
+ * Pack what was scanned although some units are missing (a partial shipment).
+ */
+partial: boolean, preset_id: number | null, 
+/**
+ * Weighed at the bench.
+ */
+weight_g: number | null, batch_id: number | null, };
+
+export type PackLineCheck = { line_no: number, sku: string, expected: number, scanned: number, };
+
+export type PackCheck = { lines: Array<PackLineCheck>, unknown_codes: Array<string>, 
+/**
+ * "SKU-1: 3 scanned, 2 to pack".
+ */
+problems: Array<string>, ok: boolean, 
+/**
+ * Some units scanned, none too many, nothing unknown: can pack as a partial shipment.
+ */
+partial_ok: boolean, };
+
+export type PackResult = { check: PackCheck, parcel: ParcelView | null, };
+
+export type ParcelView = { id: number, order_id: number, location_id: number, 
+/**
+ * packed | shipped | unpacked
+ */
+status: string, preset_id: number | null, weight_g: number | null, lines: Array<ParcelLineView>, units: number, };
+
+export type ParcelLineView = { line_no: number, sku: string, quantity: number, };
+
+export type ParcelPreset = { id: number, name: string, length_mm: number, width_mm: number, height_mm: number, 
+/**
+ * The box's own weight, added to the contents.
+ */
+tare_g: number, max_g: number | null, };
+
+export type ShipmentView = { id: number, order_id: number, order_number: string, carrier: string, service: string | null, tracking_number: string | null, tracking_url: string | null, 
+/**
+ * pre_transit | in_transit | out_for_delivery | delivered | exception | returned_to_sender
+ * | unknown; None until first tracked.
+ */
+tracking_status: string | null, tracking_raw: string | null, created_at: number, moved_at: number | null, delivered_at: number | null, est_delivery: number | null, label_path: string | null, label_format: string | null, cost_minor: number | null, cost_currency: string | null, voided: boolean, units: number, events: Array<TrackEventView>, };
+
+export type TrackEventView = { at: number, status: string, message: string, location: string | null, };
+
+export type TrackingReport = { asked: number, changed: number, delivered: number, exceptions: number, failed: number, 
+/**
+ * "EasyPost test: 1Z…: not found", per failure.
+ */
+problems: Array<string>, };
+
+export type SmtpView = { host: string, port: number, 
+/**
+ * none (loopback test servers only) | starttls | tls
+ */
+security: string, username: string | null, from_name: string, from_address: string, reply_to: string | null, };
+
+export type MailChannelView = { connection_id: number, name: string, email_customers: boolean, };
+
+export type MailSettingsView = { smtp: SmtpView | null, 
+/**
+ * The keyring holds the SMTP password.
+ */
+has_password: boolean, 
+/**
+ * en | de: the language of customer e-mail.
+ */
+lang: string, channels: Array<MailChannelView>, 
+/**
+ * Waiting to be sent, and refused (needs a person).
+ */
+pending: number, failed: number, };
+
+export type MailSettingsInput = { smtp: SmtpView, 
+/**
+ * Goes to the OS keyring; None or empty keeps the stored one.
+ */
+password: string | null, lang: string, };
+
+export type MailTemplateView = { 
+/**
+ * order_confirmed | shipped | delivered | exception
+ */
+kind: string, lang: string, subject: string, body: string, 
+/**
+ * Not changed from the shipped default.
+ */
+is_default: boolean, 
+/**
+ * "unknown placeholder {{trackin_url}} in the subject (line 1, column 8)…"
+ */
+problems: Array<string>, placeholders: Array<string>, };
+
+export type MailPreview = { to: string | null, subject: string, body: string, };
+
+export type MailView = { id: number, order_id: number, order_number: string, kind: string, to: string, lang: string, 
+/**
+ * pending | sent | failed | dismissed
+ */
+status: string, attempts: number, last_error: string | null, next_attempt_at: number, created_at: number, sent_at: number | null, subject: string | null, };
+
+export type MailReport = { sent: number, 
+/**
+ * Tried again later (server unreachable, 4xx).
+ */
+later: number, 
+/**
+ * Refused for good (5xx, bad address): waits for a person.
+ */
+failed: number, 
+/**
+ * Why the pass stopped early (no SMTP server set, login refused).
+ */
+stopped: string | null, };
+
 export type ConnectionPatch = { base_url: string | null, api_version: string | null, page_size: number | null, enabled: boolean | null, paused: boolean | null, };
 
 export type QuarantineRetry = { imported: boolean, error: string | null, };

@@ -11,6 +11,9 @@ import type {
   CredentialsInput, ConnectionTest, SyncReport, QuarantineView, QuarantineRetry,
   OutboxView, OutboxReport, PushSettings, ChannelSkuView, ChannelLocationView,
   CarrierAccountView, NewCarrierAccount, Quotes, LabelView,
+  FulfilmentQueue, BatchView, PickList, PackingSlip, PackInput, PackResult, ParcelPreset, RateRules, RatePick,
+  LabelBatchReport, VoidView, ShipmentView, TrackingReport, MailSettingsView, MailSettingsInput, MailTemplateView,
+  MailPreview, MailView, MailReport,
 } from './bindings';
 
 export const api = {
@@ -100,6 +103,49 @@ export const api = {
     invoke<LabelView>('buy_label', { id, accountId, carrierShipmentId, rateId }),
   setChannelLocation: (id: number, locationId: number, externalLocationId: string | null, feeds: boolean) =>
     invoke<null>('set_channel_location', { id, locationId, externalLocationId, feeds }),
+  // Fulfilment (issue 6)
+  fulfilmentQueue: (locationId: number, batched: boolean) =>
+    invoke<FulfilmentQueue>('fulfilment_queue', { locationId, batched }),
+  createBatch: (locationId: number, orderIds: number[], take: number | null) =>
+    invoke<BatchView>('create_batch', { locationId, orderIds, take }),
+  listBatches: (locationId: number | null, openOnly: boolean) => invoke<BatchView[]>('list_batches', { locationId, openOnly }),
+  removeFromBatch: (batch: number, orderId: number) => invoke<BatchView>('remove_from_batch', { batch, orderId }),
+  closeBatch: (batch: number) => invoke<BatchView>('close_batch', { batch }),
+  pickList: (batch: number) => invoke<PickList>('pick_list', { batch }),
+  batchSlips: (batch: number) => invoke<PackingSlip[]>('batch_slips', { batch }),
+  packingSlip: (orderId: number, locationId: number) => invoke<PackingSlip>('packing_slip', { orderId, locationId }),
+  saveFulfilmentPdf: (what: 'pick_list' | 'slips', args: { batch?: number; orderId?: number; locationId?: number }, lang: string, path: string | null) =>
+    invoke<string>('save_fulfilment_pdf', { what, batch: args.batch ?? null, orderId: args.orderId ?? null, locationId: args.locationId ?? null, lang, path }),
+  packOrder: (input: PackInput) => invoke<PackResult>('pack_order', { input }),
+  unpackParcel: (parcel: number) => invoke<null>('unpack_parcel', { parcel }),
+  shipParcel: (parcel: number, carrier: string, tracking: string | null) => invoke<number>('ship_parcel', { parcel, carrier, tracking }),
+  parcelPresets: () => invoke<ParcelPreset[]>('parcel_presets'),
+  saveParcelPreset: (preset: ParcelPreset) => invoke<ParcelPreset[]>('save_parcel_preset', { preset }),
+  deleteParcelPreset: (id: number) => invoke<ParcelPreset[]>('delete_parcel_preset', { id }),
+  setBin: (sku: string, locationId: number, bin: string | null) => invoke<null>('set_bin', { sku, locationId, bin }),
+  rateRules: () => invoke<RateRules>('rate_rules'),
+  saveRateRules: (rules: RateRules) => invoke<RateRules>('save_rate_rules', { rules }),
+  pickRate: (id: number) => invoke<[Quotes, RatePick | null]>('pick_rate', { id }),
+  buyLabelByRule: (id: number) => invoke<LabelView>('buy_label_by_rule', { id }),
+  buyLabels: (ids: number[]) => invoke<LabelBatchReport>('buy_labels', { ids }),
+  voidLabel: (shipmentId: number) => invoke<VoidView>('void_label', { shipmentId }),
+  shipments: (orderId: number) => invoke<ShipmentView[]>('shipments', { orderId }),
+  pollTracking: () => invoke<TrackingReport>('poll_tracking'),
+  trackingProblems: () => invoke<ShipmentView[]>('tracking_problems'),
+  mailSettings: () => invoke<MailSettingsView>('mail_settings'),
+  saveMailSettings: (input: MailSettingsInput) => invoke<MailSettingsView>('save_mail_settings', { input }),
+  setEmailCustomers: (connectionId: number, on: boolean) => invoke<MailSettingsView>('set_email_customers', { connectionId, on }),
+  mailTemplate: (kind: string, lang: string) => invoke<MailTemplateView>('mail_template', { kind, lang }),
+  saveMailTemplate: (kind: string, lang: string, subject: string, body: string) =>
+    invoke<MailTemplateView>('save_mail_template', { kind, lang, subject, body }),
+  previewMail: (kind: string, lang: string, orderId: number | null, subject: string | null, body: string | null) =>
+    invoke<MailPreview>('preview_mail', { kind, lang, orderId, subject, body }),
+  sendTestMail: (to: string, kind: string, lang: string) => invoke<MailPreview>('send_test_mail', { to, kind, lang }),
+  listMail: (orderId: number | null, status: string | null) => invoke<MailView[]>('list_mail', { orderId, status }),
+  sendMailNow: () => invoke<MailReport>('send_mail_now'),
+  retryMail: (id: number) => invoke<MailView>('retry_mail', { id }),
+  dismissMail: (id: number) => invoke<MailView>('dismiss_mail', { id }),
+  resendMail: (orderId: number, kind: string) => invoke<MailView>('resend_mail', { orderId, kind }),
 };
 
 let readySent = false;

@@ -21,7 +21,7 @@ fn shipment(base: &str, bought: bool) -> Value {
     shipment_id(base, "shp_1", bought)
 }
 
-fn shipment_id(base: &str, id: &str, bought: bool) -> Value {
+pub fn shipment_id(base: &str, id: &str, bought: bool) -> Value {
     let mut s = json!({
         "id": id, "object": "Shipment", "mode": "test",
         "rates": [rate("rate_dhl", "DHLExpress", "DomesticExpress", "14.20", 1), rate("rate_dp", "DeutschePost", "Paket", "5.49", 2)],
@@ -187,7 +187,7 @@ async fn an_order_is_rate_shopped_and_shipped_with_a_bought_label_once() {
     assert_eq!(buys, 1);
 }
 
-async fn located(api: &oms_app::Api, name: &str, city: &str) -> i64 {
+pub async fn located(api: &oms_app::Api, name: &str, city: &str) -> i64 {
     api.create_location(&NewLocation {
         kind: LocationKind::Warehouse,
         name: name.into(),
@@ -323,7 +323,7 @@ async fn a_carrier_account_needs_a_kind_we_know_and_a_key() {
         api_key: key.into(),
     };
     for (a, why) in [
-        (bad("fedex", "k", "https://x.example"), "only easypost"),
+        (bad("fedex", "k", "https://x.example"), "easypost or shippo"),
         (bad("easypost", " ", "https://x.example"), "api key"),
         (bad("easypost", "k", "ftp://x.example"), "https://"),
     ] {

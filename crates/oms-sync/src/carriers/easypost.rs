@@ -1,10 +1,11 @@
-//! EasyPost (`/v2`): a shipment with rates, buying one rate, trackers. HTTP Basic auth with
-//! the API key as the user name. Parcels go in inches and ounces, money comes as decimal
-//! strings. Buying is safe to retry: a purchase whose answer was lost finds the label on the
-//! shipment instead of buying a second one.
+//! EasyPost (`/v2`): a shipment with rates, buying one rate, trackers, refunds. HTTP Basic
+//! auth with the API key as the user name. Parcels go in inches and ounces, money comes as
+//! decimal strings. Buying is safe to retry: a purchase whose answer was lost finds the label
+//! on the shipment instead of buying a second one.
 
 use super::{
-    Label, ParcelSpec, PostalAddress, Quote, RateRequest, Rates, TrackEvent, TrackStatus, Tracking,
+    refusal, Label, ParcelSpec, PostalAddress, Quote, RateRequest, Rates, TrackEvent, TrackStatus,
+    Tracking, VoidOutcome,
 };
 use crate::http::{vendor_message, Http};
 use crate::money::{minor, text};
@@ -131,6 +132,7 @@ pub fn tracking(t: &Value) -> Result<Tracking, SyncError> {
         raw_status: raw,
         events,
         est_delivery: text(t, "est_delivery_date").and_then(|s| parse_instant(s).ok()),
+        tracker_id: text(t, "id").map(str::to_owned),
     })
 }
 
@@ -263,6 +265,7 @@ impl EasyPost {
                 .pointer("/tracker/id")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            label_id: text(v, "id").unwrap_or("").to_owned(),
             new_purchase,
         })
     }
@@ -318,5 +321,56 @@ impl EasyPost {
             .send(|c| c.get(&url).basic_auth(&self.key, Some("")))
             .await?;
         tracking(&json_of(&r.body)?)
+    }
+
+    /// A tracker for a tracking code we have no tracker id of (a label bought elsewhere, or
+    /// an id not kept): `POST /trackers`; the answer's `tracker_id` is the new tracker's.
+    /// Sent once, since a tracker is an object EasyPost keeps: a lost answer fails and the
+    /// next call asks again.
+    pub async fn create_tracker(
+        &self,
+        carrier: &str,
+        tracking_code: &str,
+    ) -> Result<Tracking, SyncError> {
+        let url = self.url("trackers");
+        let body = json!({
+            "tracker": { "tracking_code": tracking_code.trim(), "carrier": carrier.trim() }
+        });
+        let r = self
+            .http
+            .send_once(|c| c.post(&url).basic_auth(&self.key, Some("")).json(&body))
+            .await?;
+        tracking(&json_of(&r.body)?)
+    }
+
+    /// Voids a bought label: EasyPost asks the carrier for the postage back
+    /// (`POST /shipments/ID/refund`) and says where that stands in the shipment's
+    /// `refund_status` — "submitted" (pending), "refunded", "rejected" (asking again may
+    /// succeed) or "not_applicable" (the carrier bills on scan). A 400/409/422 refusal is a
+    /// `Refused` with EasyPost's words.
+    pub async fn void(&self, shipment_id: &str) -> Result<VoidOutcome, SyncError> {
+        let url = self.url(&format!("shipments/{shipment_id}/refund"));
+        let r = match self
+            .http
+            .send_once(|c| c.post(&url).basic_auth(&self.key, Some("")))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return refusal(&e).map(VoidOutcome::Refused).ok_or(e),
+        };
+        let v = json_of(&r.body)?;
+        match text(&v, "refund_status") {
+            Some("refunded") => Ok(VoidOutcome::Voided),
+            Some("submitted") => Ok(VoidOutcome::Pending),
+            Some("rejected") => Ok(VoidOutcome::Refused(
+                "the carrier rejected the refund (EasyPost: rejected)".into(),
+            )),
+            Some("not_applicable") => Ok(VoidOutcome::Refused(
+                "the carrier bills on scan: nothing to refund (EasyPost: not_applicable)".into(),
+            )),
+            other => Err(SyncError::bad_response(format!(
+                "a refunded shipment with refund_status {other:?}"
+            ))),
+        }
     }
 }

@@ -4,21 +4,21 @@ import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 
-/** Carrier accounts (EasyPost): add one (its API key goes to the OS keyring) and list them. */
+/** Carrier accounts (EasyPost, Shippo): add one (its API key goes to the OS keyring) and list them. */
 export function Carriers() {
   const { t } = useI18n();
   const qc = useQueryClient();
   const toast = useToast();
   const accounts = useQuery({ queryKey: ['carrier-accounts'], queryFn: api.listCarrierAccounts });
-  const [adding, setAdding] = useState(false);
+  const [adding, setAdding] = useState<'easypost' | 'shippo' | null>(null);
   const [name, setName] = useState('');
   const [baseUrl, setBaseUrl] = useState('https://api.easypost.com');
   const [key, setKey] = useState('');
   const save = async () => {
     try {
-      await api.addCarrierAccount({ kind: 'easypost', name, base_url: baseUrl, api_key: key });
+      await api.addCarrierAccount({ kind: adding ?? 'easypost', name, base_url: baseUrl, api_key: key });
       toast.ok(t('carriers.added', { name }));
-      setAdding(false);
+      setAdding(null);
       setName('');
       setKey('');
     } catch (e) {
@@ -31,7 +31,12 @@ export function Carriers() {
     <>
       <div className="row between">
         <h2>{t('carriers.title')}</h2>
-        {!adding && <button data-testid="add-carrier" onClick={() => setAdding(true)}>{t('carriers.addEasyPost')}</button>}
+        {!adding && (
+          <div className="row gap">
+            <button data-testid="add-carrier" onClick={() => { setAdding('easypost'); setBaseUrl('https://api.easypost.com'); }}>{t('carriers.addEasyPost')}</button>
+            <button data-testid="add-shippo" onClick={() => { setAdding('shippo'); setBaseUrl('https://api.goshippo.com'); }}>{t('carriers.addShippo')}</button>
+          </div>
+        )}
       </div>
       <p className="muted">{t('carriers.body')}</p>
       {adding && (
@@ -44,7 +49,7 @@ export function Carriers() {
           <p className="muted small">{t('connections.keyringNote')}</p>
           <div className="row">
             <button className="primary" data-testid="carrier-save" disabled={!name.trim() || !key.trim()} onClick={() => void save()}>{t('connections.save')}</button>
-            <button onClick={() => setAdding(false)}>{t('common.cancel')}</button>
+            <button onClick={() => setAdding(null)}>{t('common.cancel')}</button>
           </div>
         </div>
       )}
@@ -56,7 +61,7 @@ export function Carriers() {
             {list.map((a) => (
               <tr key={a.id}>
                 <td className="strong">{a.name}</td>
-                <td>EasyPost</td>
+                <td>{a.kind === 'shippo' ? 'Shippo' : 'EasyPost'}</td>
                 <td className="muted">{a.base_url}</td>
                 <td>{a.has_key ? t('connections.inKeyring', { n: 1 }) : <span className="error-text">{t('connections.noCredentials')}</span>}</td>
               </tr>

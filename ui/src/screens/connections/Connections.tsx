@@ -6,6 +6,8 @@ import { useToast } from '../../components/toast';
 import { useI18n } from '../../i18n';
 import { go } from '../../route';
 import { Carriers } from './Carriers';
+import { CustomerMail } from './CustomerMail';
+import { ShippingSettings } from './ShippingSettings';
 import { ConnectionDetails } from './ConnectionDetails';
 
 const SYNCING: ChannelKind[] = ['shopify', 'woocommerce'];
@@ -67,6 +69,8 @@ export function Connections() {
       ))}
       <Quarantine />
       <Carriers />
+      <ShippingSettings />
+      <CustomerMail />
     </div>
   );
 }

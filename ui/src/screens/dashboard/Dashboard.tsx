@@ -10,6 +10,7 @@ import { go } from '../../route';
 export function Dashboard() {
   const { t, num, dateTime } = useI18n();
   const q = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 30000 });
+  const parcels = useQuery({ queryKey: ['tracking-problems'], queryFn: api.trackingProblems, refetchInterval: 60000 });
   const d = q.data;
   const toast = useToast();
   const qc = useQueryClient();
@@ -67,8 +68,18 @@ export function Dashboard() {
                   {t('dashboard.onHold')} {num(d.on_hold)} · {t('dashboard.lateToShip')} {num(d.late_to_ship)}
                 </span>
               </h2>
-              {d.exceptions.length === 0 && <p className="muted">{t('dashboard.noExceptions')}</p>}
+              {d.exceptions.length === 0 && !(parcels.data ?? []).length && <p className="muted">{t('dashboard.noExceptions')}</p>}
               <ul className="exceptions">
+                {(parcels.data ?? []).slice(0, 10).map((s) => (
+                  <li key={`parcel-${s.id}`}>
+                    <button className="exception" data-testid="parcel-exception" onClick={() => go(`/orders/${s.order_id}`)}>
+                      <span className="ex-kind ex-parcel">{s.tracking_status === 'exception' || s.tracking_status === 'returned_to_sender' ? t(`track.s.${s.tracking_status}`) : t('dashboard.noMovement')}</span>
+                      <span className="mono strong">{s.order_number}</span>
+                      <span>{s.carrier} {s.tracking_number}</span>
+                      <span className="muted small">{t('dashboard.lastScan', { time: dateTime(s.moved_at ?? s.created_at) })}</span>
+                    </button>
+                  </li>
+                ))}
                 {d.exceptions.map((e) => (
                   <li key={`${e.kind}-${e.order_id}`}>
                     <button className="exception" data-testid="exception" onClick={() => go(`/orders/${e.order_id}`)}>

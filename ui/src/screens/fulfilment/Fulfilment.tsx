@@ -6,24 +6,30 @@ import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 import { go } from '../../route';
+import { PickPack } from './PickPack';
+import { Tracking } from './Tracking';
 
 const STATES: PickupState[] = ['to_prepare', 'ready', 'waiting', 'picked_up'];
 
-/** Fulfilment by others than our own warehouses: each store's pickup queue, and the hand-offs
- * to drop-ship suppliers and 3PLs with their confirmation and tracking. */
+type Tab = 'pack' | 'tracking' | 'pickup' | 'handoffs';
+
+/** Where orders leave the building: pick and pack at our locations, parcels on their way,
+ * each store's pickup queue, and the hand-offs to drop-ship suppliers and 3PLs. */
 export function Fulfilment() {
   const { t } = useI18n();
-  const [tab, setTab] = useState<'pickup' | 'handoffs'>('pickup');
+  const [tab, setTab] = useState<Tab>('pack');
   return (
     <div className="screen" data-testid="fulfilment">
       <div className="row between">
         <h1>{t('fulfil.title')}</h1>
       </div>
       <div className="tabs">
+        <button className={`tab ${tab === 'pack' ? 'active' : ''}`} data-testid="tab-pack" onClick={() => setTab('pack')}>{t('fulfil.pack')}</button>
+        <button className={`tab ${tab === 'tracking' ? 'active' : ''}`} data-testid="tab-tracking" onClick={() => setTab('tracking')}>{t('fulfil.trackingTab')}</button>
         <button className={`tab ${tab === 'pickup' ? 'active' : ''}`} data-testid="tab-pickup" onClick={() => setTab('pickup')}>{t('fulfil.pickup')}</button>
         <button className={`tab ${tab === 'handoffs' ? 'active' : ''}`} data-testid="tab-handoffs" onClick={() => setTab('handoffs')}>{t('fulfil.handoffs')}</button>
       </div>
-      {tab === 'pickup' ? <PickupQueue /> : <Handoffs />}
+      {tab === 'pack' ? <PickPack /> : tab === 'tracking' ? <Tracking /> : tab === 'pickup' ? <PickupQueue /> : <Handoffs />}
     </div>
   );
 }

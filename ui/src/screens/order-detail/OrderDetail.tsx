@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Rates } from './Rates';
+import { Shipments } from './Shipments';
 import type { AddressView, OrderDetail as Detail, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
 import { PaymentBadge, StatusBadge, Tags } from '../../components/badges';
@@ -126,6 +127,7 @@ export function OrderDetail({ id }: { id: number }) {
         </div>
         {d.routing && <RoutingCard r={d.routing} />}
         <Delivery d={d} />
+        <Shipments orderId={id} />
         <div className="stack">
         <div className="card" data-testid="order-actions">
           <h2>{t('detail.actions')}</h2>
