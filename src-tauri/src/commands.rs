@@ -139,6 +139,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::commands_fulfil::retry_mail,
         crate::commands_fulfil::dismiss_mail,
         crate::commands_fulfil::resend_mail,
+        crate::commands_fulfil::import_handoff_csv,
+        crate::commands_fulfil::save_batch_labels,
+        crate::commands_fulfil::open_document,
         ui_ready
     ]
 }

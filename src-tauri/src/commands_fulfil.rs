@@ -305,3 +305,50 @@ pub async fn dismiss_mail(s: State<'_, AppState>, id: i64) -> R<MailView> {
 pub async fn resend_mail(s: State<'_, AppState>, order_id: i64, kind: String) -> R<MailView> {
     s.api.resend_mail(order_id, &kind, None).await
 }
+
+/// Supplier confirmations from a CSV file (the path comes from the file dialog).
+#[tauri::command]
+pub async fn import_handoff_csv(
+    s: State<'_, AppState>,
+    path: PathBuf,
+    mode: oms_app::ImportMode,
+) -> R<oms_app::HandoffImportReport> {
+    s.api.import_handoff_csv(&path, mode).await
+}
+
+#[tauri::command]
+pub async fn save_batch_labels(s: State<'_, AppState>, batch: i64) -> R<BatchLabels> {
+    s.api.save_batch_labels(batch, None).await
+}
+
+/// Opens a label or document the app wrote (labels/ or documents/ beside the database) in the
+/// system's viewer, to print it from there. Any other path is refused.
+#[tauri::command]
+pub async fn open_document(app: AppHandle, s: State<'_, AppState>, path: PathBuf) -> R<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let io = |m: String| ApiError::new(oms_app::ErrorCode::Io, m);
+    let file = path
+        .canonicalize()
+        .map_err(|e| io(format!("{}: {e}", path.display())))?;
+    let home = s
+        .api
+        .db_path()
+        .parent()
+        .and_then(|d| d.canonicalize().ok())
+        .ok_or_else(|| io("the database folder is not readable".into()))?;
+    let allowed = ["labels", "documents"]
+        .iter()
+        .any(|d| file.starts_with(home.join(d)));
+    if !allowed {
+        return Err(ApiError::new(
+            oms_app::ErrorCode::InvalidInput,
+            format!(
+                "{}: only labels and documents the app wrote open from here",
+                path.display()
+            ),
+        ));
+    }
+    app.opener()
+        .open_path(file.display().to_string(), None::<&str>)
+        .map_err(|e| io(format!("{}: {e}", file.display())))
+}

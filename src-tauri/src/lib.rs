@@ -22,6 +22,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(tray::UiLang::default())
         .setup(move |app| {
             let path = std::env::var_os("OMS_DB")

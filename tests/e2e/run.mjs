@@ -61,8 +61,8 @@ async function dismissToasts() {
 }
 
 /** A WooCommerce stand-in on 127.0.0.1: three orders on one page, one of them unreadable. */
-function wooOrder(id, currency, sku = 'MUG-CER-WHT', created = '2026-11-30T09:00:00') {
-  return {
+function wooOrder(id, currency, sku = 'MUG-CER-WHT', created = '2026-11-30T09:00:00', who = null) {
+  const o = {
     id, number: String(id), status: 'processing', currency,
     date_created_gmt: created, date_modified_gmt: created.replace(/:00$/, `:0${id % 10}`),
     discount_total: '0.00', shipping_total: '4.90', total: '24.80', total_tax: '3.97',
@@ -71,6 +71,11 @@ function wooOrder(id, currency, sku = 'MUG-CER-WHT', created = '2026-11-30T09:00
     line_items: [{ id: id * 10, name: 'Mug &amp; Saucer', product_id: 93, variation_id: 0, quantity: 2, subtotal: '9.95', total: '9.95', sku }],
     shipping_lines: [{ method_title: 'DHL Paket' }], refunds: [],
   };
+  if (who) {
+    o.billing = { ...o.billing, ...who };
+    o.shipping = { ...o.shipping, first_name: who.first_name, last_name: who.last_name, address_1: who.address_1 };
+  }
+  return o;
 }
 function startWoo() {
   return new Promise((resolve) => {
@@ -258,7 +263,7 @@ async function flow() {
 
   // A new order arrives from the shop and is routed.
   const now = new Date(Date.now() - 60000).toISOString().slice(0, 19);
-  woo.orders = [wooOrder(9101, 'EUR', 'MUG-CER-WHT', now)];
+  woo.orders = [wooOrder(9101, 'EUR', 'MUG-CER-WHT', now, { first_name: 'Erika', last_name: 'Schulz', address_1: 'Ringstraße 9', email: 'erika@example.de' })];
   await dismissToasts();
   const card = await s.waitFor('[data-testid^="connection-"]', { pred: async (el) => /Woo e2e/.test(await el.text()) });
   await (await card.find('[data-testid="conn-sync"]')).click();
@@ -282,15 +287,16 @@ async function flow() {
   const row = await s.waitFor('[data-testid="pack-queue-row"][data-order-number="9101"]', { timeout: 10000 });
   await (await row.find('input[type="checkbox"]')).click();
   await (await s.waitFor('[data-testid="batch-selected"]')).click();
-  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /with 1 orders/.test(await el.text()) });
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /\(orders: 1\)/.test(await el.text()) });
   const batch = await s.waitFor('[data-testid="batch-card"]', { pred: async (el) => /9101/.test(await el.text()) });
   await dismissToasts();
   await (await batch.find('[data-testid="batch-picklist"]')).click();
   const pick = await s.waitFor('[data-testid="pick-row"][data-sku="MUG-CER-WHT"]');
   if (!/\b2\b/.test(await pick.text())) throw new Error(`pick list: ${await pick.text()}`);
+  await sleep(300);
   await shot('29-pick-list');
   await (await s.waitFor('[data-testid="batch-slips"]')).click();
-  await s.waitFor('[data-testid="slip"]', { pred: async (el) => /Packing slip 9101/.test(await el.text()) && /Jürgen Müller/.test(await el.text()) });
+  await s.waitFor('[data-testid="slip"]', { pred: async (el) => /Packing slip 9101/.test(await el.text()) && /Erika Schulz/.test(await el.text()) });
   await shot('30-packing-slip');
   // The PDF the printer gets (the save dialog is the system's; the command is the same).
   const pdf = await invoke('save_fulfilment_pdf', { what: 'pick_list', batch: Number(await batch.attr('data-batch')), orderId: null, locationId: null, lang: 'en', path: join(art, 'pick-list.pdf') });
@@ -308,7 +314,8 @@ async function flow() {
   await s.waitFor('[data-testid="bench-progress"]', { pred: async (el) => (await el.text()).replace(/\s/g, '') === '2/2' });
   await (await s.waitFor('[data-testid="bench-pack"]')).click();
   const pickText = await textOf('[data-testid="bench-pick"]');
-  if (!/DeutschePost Paket/.test(pickText) || !/cheapest of 2 rates/.test(pickText)) throw new Error(`rate pick: ${pickText}`);
+  if (!/DeutschePost Paket/.test(pickText) || !/cheapest of 2 rates: DeutschePost Paket at 5\.49 EUR/.test(pickText)) throw new Error(`rate pick: ${pickText}`);
+  await s.waitFor('[data-testid="batch-order"][data-order-number="9101"][data-state="packed"]');
   await shot('32-packed-rate');
   const buysBefore = ep.buys;
   await (await s.waitFor('[data-testid="bench-buy"]')).click();
@@ -340,6 +347,15 @@ async function flow() {
   while (!woo.told.some((t) => t.path.endsWith('/orders/9101/notes')) && Date.now() < deadline) await sleep(250);
   const note = woo.told.find((t) => t.path.endsWith('/orders/9101/notes'));
   if (!note || !/JJD00E2E/.test(note.body.note)) throw new Error(`the shop was told: ${JSON.stringify(woo.told.slice(-3))}`);
+  // …and where the parcel is: a private note once it was delivered.
+  const until2 = Date.now() + 20000;
+  const delivered = () => woo.told.find((t) => t.path.endsWith('/orders/9101/notes') && /^Delivered: DeutschePost JJD00E2E/.test(t.body.note ?? ''));
+  while (!delivered() && Date.now() < until2) {
+    await dismissToasts();
+    await (await s.waitFor('[data-testid="outbox-send"]')).click();
+    await sleep(500);
+  }
+  if (!delivered() || delivered().body.customer_note !== false) throw new Error(`no delivery note: ${JSON.stringify(woo.told.filter((t) => t.path.includes('9101')))}`);
 
   // The customer's e-mails: confirmed, shipped with the tracking link, delivered.
   await dismissToasts();
@@ -347,7 +363,7 @@ async function flow() {
   const until = Date.now() + 20000;
   while (smtp.messages.length < 3 && Date.now() < until) await sleep(250);
   const subjects = smtp.messages.map((m) => m.subject);
-  if (smtp.messages.length !== 3 || !smtp.messages.every((m) => /juergen@example\.de/.test(m.to))) throw new Error(`e-mails: ${JSON.stringify(smtp.messages.map((m) => [m.to, m.subject]))}`);
+  if (smtp.messages.length !== 3 || !smtp.messages.every((m) => /erika@example\.de/.test(m.to))) throw new Error(`e-mails: ${JSON.stringify(smtp.messages.map((m) => [m.to, m.subject]))}`);
   const shippedMail = smtp.messages.find((m) => /JJD00E2E/.test(m.body));
   if (!shippedMail || !/https?:\/\//.test(shippedMail.body)) throw new Error(`no shipping e-mail with a link: ${subjects}`);
   writeFileSync(join(art, 'e-mails.txt'), smtp.messages.map((m) => `To: ${m.to}\nSubject: ${m.subject}\n\n${m.body}`).join('\n\n-----\n\n'));
@@ -630,6 +646,7 @@ try {
 
   await check('a store collects pickup orders: ready, then picked up', async () => {
     await (await s.waitFor('[data-testid="nav-fulfilment"]')).click();
+    await (await s.waitFor('[data-testid="tab-pickup"]')).click();
     await s.waitFor('[data-testid="pickup-table"]', { timeout: 10000 });
     const ready = await s.waitFor('[data-testid="pickup-row"][data-state="ready"]');
     const number = await ready.attr('data-order-number');

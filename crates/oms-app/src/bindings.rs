@@ -100,6 +100,7 @@ pub fn typescript() -> String {
         oms_domain::fulfil_views::ShipmentView,
         oms_domain::fulfil_views::TrackEventView,
         oms_domain::fulfil_views::TrackingReport,
+        oms_domain::fulfil_views::BatchLabels,
         oms_domain::mail_views::SmtpView,
         oms_domain::mail_views::MailChannelView,
         oms_domain::mail_views::MailSettingsView,
@@ -138,6 +139,7 @@ pub fn typescript() -> String {
         PickupInfo,
         HandoffView,
         crate::HandoffExport,
+        crate::HandoffImportReport,
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/oms-domain and crates/oms-app by ts-rs.\n\

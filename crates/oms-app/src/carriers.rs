@@ -238,6 +238,23 @@ impl Api {
                 .cmp(&b.amount_minor)
                 .then(a.delivery_days.cmp(&b.delivery_days))
         });
+        // The cheapest quote with its delivery days feeds the routing rules' cost and transit
+        // estimates for this location, country and weight.
+        if let Some(q) = out.quotes.iter().find(|q| q.delivery_days.is_some()) {
+            self.store
+                .note_rate_sample(
+                    loc_id,
+                    &to.country,
+                    facts.weight_g,
+                    q.amount_minor,
+                    &q.currency,
+                    q.delivery_days.unwrap_or(0),
+                    &q.carrier,
+                    &q.service,
+                    now_ms(),
+                )
+                .await?;
+        }
         Ok(out)
     }
 
@@ -260,7 +277,75 @@ impl Api {
         .await
     }
 
+    /// Buys through the purchase record: a purchase of the order that did not finish before
+    /// (its answer was lost, the app stopped) is finished first — the carrier is looked at and
+    /// nothing is bought twice — instead of starting another.
     async fn buy_label_because(
+        &self,
+        order_id: i64,
+        account_id: i64,
+        carrier_shipment_id: &str,
+        rate_id: &str,
+        reason: Option<&str>,
+    ) -> Result<LabelView, ApiError> {
+        if let Some(p) = self.store.pending_purchase(order_id).await? {
+            let r = self
+                .buy_label_now(
+                    order_id,
+                    p.account_id,
+                    &p.carrier_shipment_id,
+                    &p.rate_id,
+                    p.reason.as_deref(),
+                )
+                .await;
+            return self.end_purchase(p.id, r).await;
+        }
+        let pid = self
+            .store
+            .begin_purchase(
+                order_id,
+                account_id,
+                carrier_shipment_id,
+                rate_id,
+                reason,
+                now_ms(),
+            )
+            .await?;
+        let r = self
+            .buy_label_now(order_id, account_id, carrier_shipment_id, rate_id, reason)
+            .await;
+        self.end_purchase(pid, r).await
+    }
+
+    /// Closes a purchase record: done, or failed when the carrier refused or the account
+    /// cannot buy (nothing was bought). Anything else — unreachable, a timeout, the label
+    /// bought but not recorded — stays pending for the next purchase to finish.
+    async fn end_purchase(
+        &self,
+        id: i64,
+        r: Result<LabelView, ApiError>,
+    ) -> Result<LabelView, ApiError> {
+        match &r {
+            Ok(_) => self.store.finish_purchase(id, true, None, now_ms()).await?,
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::ChannelRejected
+                        | ErrorCode::ChannelConfig
+                        | ErrorCode::ChannelUnauthorized
+                        | ErrorCode::NotFound
+                ) =>
+            {
+                self.store
+                    .finish_purchase(id, false, Some(&e.message), now_ms())
+                    .await?
+            }
+            Err(_) => {}
+        }
+        r
+    }
+
+    async fn buy_label_now(
         &self,
         order_id: i64,
         account_id: i64,

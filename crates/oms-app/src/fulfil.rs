@@ -2,7 +2,7 @@
 //! hand-offs written out as CSV and JSON, confirmed and shipped by the supplier; pre-orders.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::{now_ms, Api, ProcessSummary, Progress};
+use crate::{now_ms, Api, FieldError, ImportMode, ProcessSummary, Progress};
 use oms_domain::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -260,5 +260,167 @@ impl Api {
             return Ok(ProcessSummary::default());
         }
         self.process_orders(&ids, &|_| {}).await
+    }
+}
+
+/// What importing supplier confirmations did. With "all or nothing" a bad row changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct HandoffImportReport {
+    #[ts(type = "number")]
+    pub confirmed: u64,
+    #[ts(type = "number")]
+    pub shipped: u64,
+    #[ts(type = "number")]
+    pub skipped_rows: u64,
+    /// Each naming its row (1 = the first after the header) and column.
+    pub errors: Vec<FieldError>,
+    pub committed: bool,
+}
+
+/// The columns of a confirmation file; `reference` is required (HO-12 or 12).
+pub const HANDOFF_CSV_COLUMNS: [&str; 4] =
+    ["reference", "supplier_ref", "carrier", "tracking_number"];
+
+fn tracking_ok(t: &str) -> bool {
+    t.len() <= 64
+        && t.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ' ')
+}
+
+impl Api {
+    /// Imports a supplier's or 3PL's confirmations: per row a hand-off reference, optionally
+    /// its own reference, and — once shipped — carrier and tracking number, which ship the
+    /// hand-off's units like our own shipment (the channel and the customer are told). Every
+    /// row is checked first; with `AllOrNothing` one bad row changes nothing.
+    pub async fn import_handoff_csv(
+        &self,
+        path: &Path,
+        mode: ImportMode,
+    ) -> Result<HandoffImportReport, ApiError> {
+        let p = path.to_path_buf();
+        let rows =
+            tokio::task::spawn_blocking(move || -> Result<Vec<(u32, Vec<String>)>, ApiError> {
+                let mut r = csv::ReaderBuilder::new()
+                    .flexible(true)
+                    .trim(csv::Trim::All)
+                    .from_path(&p)
+                    .map_err(|e| ApiError::io(format!("{}: {e}", p.display())))?;
+                let headers: Vec<String> = r
+                    .headers()
+                    .map_err(|e| ApiError::new(ErrorCode::CsvInvalid, format!("header: {e}")))?
+                    .iter()
+                    .map(str::to_ascii_lowercase)
+                    .collect();
+                let idx: Vec<Option<usize>> = HANDOFF_CSV_COLUMNS
+                    .iter()
+                    .map(|c| headers.iter().position(|h| h == c))
+                    .collect();
+                if idx[0].is_none() {
+                    return Err(ApiError {
+                        code: ErrorCode::CsvInvalid,
+                        message: format!(
+                            "the header must name the column reference (and may name {})",
+                            HANDOFF_CSV_COLUMNS[1..].join(", ")
+                        ),
+                        details: vec![FieldError {
+                            row: Some(0),
+                            column: Some("reference".into()),
+                            message: "missing column".into(),
+                        }],
+                    });
+                }
+                let mut out = Vec::new();
+                for (n, rec) in r.records().enumerate() {
+                    let row = u32::try_from(n + 1).unwrap_or(u32::MAX);
+                    let rec = rec.map_err(|e| {
+                        ApiError::new(ErrorCode::CsvInvalid, format!("row {row}: unreadable: {e}"))
+                    })?;
+                    out.push((
+                        row,
+                        idx.iter()
+                            .map(|i| i.and_then(|i| rec.get(i)).unwrap_or("").to_owned())
+                            .collect(),
+                    ));
+                }
+                Ok(out)
+            })
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+        let open = self.store.handoffs(None, 100_000).await?;
+        let mut report = HandoffImportReport::default();
+        let mut good = Vec::new();
+        let err = |row: u32, col: &str, m: String| FieldError {
+            row: Some(row),
+            column: Some(col.into()),
+            message: m,
+        };
+        for (row, f) in rows {
+            let mut errs = Vec::new();
+            let reference = f[0]
+                .trim()
+                .trim_start_matches("HO-")
+                .trim_start_matches("ho-");
+            let h = reference
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| open.iter().find(|h| h.id == id));
+            match h {
+                None => errs.push(err(
+                    row,
+                    "reference",
+                    format!("no open hand-off {:?}", f[0]),
+                )),
+                Some(h) if !matches!(h.status.as_str(), "pending" | "sent" | "confirmed") => errs
+                    .push(err(
+                        row,
+                        "reference",
+                        format!("hand-off HO-{} is {}", h.id, h.status),
+                    )),
+                Some(_) => {}
+            }
+            let (carrier, tracking) = (f[2].trim(), f[3].trim());
+            if !tracking.is_empty() && carrier.is_empty() {
+                errs.push(err(
+                    row,
+                    "carrier",
+                    "a tracking number needs its carrier".into(),
+                ));
+            }
+            if !tracking.is_empty() && !tracking_ok(tracking) {
+                errs.push(err(
+                    row,
+                    "tracking_number",
+                    format!("{tracking:?} has characters no carrier uses"),
+                ));
+            }
+            if errs.is_empty() {
+                if let Some(h) = h {
+                    good.push((h.id, h.status.clone(), f.clone()));
+                }
+            } else {
+                report.skipped_rows += 1;
+                report.errors.extend(errs);
+            }
+        }
+        if !report.errors.is_empty() && mode == ImportMode::AllOrNothing {
+            return Ok(report);
+        }
+        for (id, status, f) in good {
+            let supplier_ref = Some(f[1].trim()).filter(|s| !s.is_empty());
+            if status != "confirmed" {
+                self.store
+                    .confirm_handoff(id, supplier_ref, &self.actor, now_ms())
+                    .await?;
+                report.confirmed += 1;
+            }
+            if !f[3].trim().is_empty() {
+                self.store
+                    .ship_handoff(id, f[2].trim(), f[3].trim(), &self.actor, now_ms())
+                    .await?;
+                report.shipped += 1;
+            }
+        }
+        report.committed = report.confirmed + report.shipped > 0;
+        Ok(report)
     }
 }

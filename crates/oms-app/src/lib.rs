@@ -25,7 +25,7 @@ mod tracking;
 pub use carriers::LABEL_CONCURRENCY;
 pub use csv_io::{COLUMNS as CSV_COLUMNS, REQUIRED as CSV_REQUIRED};
 pub use error::{ApiError, ErrorCode, FieldError};
-pub use fulfil::{handoff_csv, HandoffExport};
+pub use fulfil::{handoff_csv, HandoffExport, HandoffImportReport, HANDOFF_CSV_COLUMNS};
 pub use health::{tray_line, HealthWatch, Lang, Notice};
 pub use oms_domain as domain;
 pub use oms_engine as engine;

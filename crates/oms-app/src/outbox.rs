@@ -10,7 +10,9 @@ use oms_domain::sync_views::{
     ChannelLocationView, ChannelSkuView, OutboxReport, OutboxView, PushSettings,
 };
 use oms_store::OutboxRow;
-use oms_sync::push::{CancelPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget};
+use oms_sync::push::{
+    CancelPush, DeliveryPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget,
+};
 use serde_json::Value;
 
 /// Rows one pass takes at most per connection (the next pass goes on).
@@ -47,6 +49,18 @@ pub(crate) fn summary(r: &OutboxRow) -> String {
             ),
         },
         "cancellation" => format!("Order {order} cancelled"),
+        "delivery" => format!(
+            "Order {order}: parcel {} {} {}",
+            field(&v, "carrier").unwrap_or("carrier"),
+            field(&v, "tracking_number").unwrap_or(""),
+            match field(&v, "status").unwrap_or("") {
+                "delivered" => "delivered",
+                "out_for_delivery" => "out for delivery",
+                "returned_to_sender" => "returned to the sender",
+                "exception" => "has a delivery problem",
+                other => other,
+            }
+        ),
         "stock" => format!(
             "{}: {} available",
             field(&v, "channel_sku").unwrap_or("?"),
@@ -273,6 +287,16 @@ impl Api {
                 order,
                 reason: field(&v, "reason").unwrap_or("").to_owned(),
                 notify_customer: false,
+            })),
+            "delivery" => Ok(Push::Delivery(DeliveryPush {
+                order,
+                carrier: field(&v, "carrier").unwrap_or("Other").to_owned(),
+                tracking_number: field(&v, "tracking_number")
+                    .ok_or_else(|| bad_row(r, "no tracking number"))?
+                    .to_owned(),
+                status: field(&v, "status").unwrap_or("in_transit").to_owned(),
+                happened_at: v.get("at").and_then(Value::as_i64).unwrap_or(r.created_at),
+                message: field(&v, "message").map(str::to_owned),
             })),
             other => Err(bad_row(r, &format!("unknown kind {other}"))),
         }

@@ -675,6 +675,67 @@ impl Api {
         self.parcel_presets().await
     }
 
+    /// Gathers a batch's labels for printing in one go: PNG labels into one PDF (a 4 × 6 inch
+    /// page each), ZPL labels into one file; PDF labels are listed to print on their own.
+    /// Files go to `dir` (default: documents/ beside the database).
+    pub async fn save_batch_labels(
+        &self,
+        batch: i64,
+        dir: Option<&Path>,
+    ) -> Result<BatchLabels, ApiError> {
+        let rows = self.store.batch_labels(batch).await?;
+        let dir = dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.documents_dir());
+        let mut out = BatchLabels::default();
+        let (mut pngs, mut zpl) = (Vec::new(), Vec::new());
+        for (number, path, format) in rows {
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.problems.push(format!("{number}: {path}: {e}"));
+                    continue;
+                }
+            };
+            match format.to_ascii_uppercase().as_str() {
+                "PNG" => match pdf::parse_png(&bytes) {
+                    Ok(img) => pngs.push(img),
+                    Err(e) => out.problems.push(format!("{number}: {e}")),
+                },
+                "ZPL" | "EPL2" => {
+                    zpl.extend_from_slice(&bytes);
+                    if !bytes.ends_with(b"\n") {
+                        zpl.push(b'\n');
+                    }
+                    out.count += 1;
+                }
+                _ => {
+                    out.separate.push(path);
+                    out.count += 1;
+                }
+            }
+        }
+        if !pngs.is_empty() {
+            out.count += u32::try_from(pngs.len()).unwrap_or(u32::MAX);
+            let file = dir.join(format!("labels-batch-{batch}.pdf"));
+            out.pdf = Some(write_file(
+                &file,
+                &pdf::labels_pdf(&pngs, &format!("Labels, batch {batch}")),
+            )?);
+        }
+        if !zpl.is_empty() {
+            let file = dir.join(format!("labels-batch-{batch}.zpl"));
+            out.zpl = Some(write_file(&file, &zpl)?);
+        }
+        if out.count == 0 && out.problems.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("batch {batch} has no labels yet"),
+            ));
+        }
+        Ok(out)
+    }
+
     pub async fn set_bin(
         &self,
         sku: &str,

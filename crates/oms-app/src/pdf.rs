@@ -274,6 +274,42 @@ mod tests {
         assert!(text.contains("(Footer  \\267  2 / "));
     }
 
+    /// A tiny greyscale PNG made here: 2 × 2 pixels, filter byte 0 per row.
+    fn png() -> Vec<u8> {
+        use std::io::Write as _;
+        let raw = [0u8, 0, 255, 0, 255, 0];
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&raw).unwrap();
+        let idat = z.finish().unwrap();
+        let chunk = |kind: &[u8], body: &[u8]| {
+            let mut c = (body.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(body);
+            c.extend_from_slice(&[0, 0, 0, 0]); // CRC: not checked by the reader
+            c
+        };
+        let mut f = b"\x89PNG\r\n\x1a\n".to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &idat));
+        f.extend(chunk(b"IEND", &[]));
+        f
+    }
+
+    #[test]
+    fn png_labels_go_onto_4_by_6_pages_as_they_are() {
+        let img = parse_png(&png()).unwrap();
+        assert_eq!((img.width, img.height, img.colors), (2, 2, 1));
+        let pdf = labels_pdf(&[img.clone(), img], "Labels");
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/Count 2"));
+        assert!(text.contains("/MediaBox [0 0 288 432]"));
+        assert!(text.contains("/Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns 2"));
+        assert!(parse_png(b"GIF89a").is_err());
+        let mut alpha = png();
+        alpha[8 + 8 + 9] = 6; // colour type RGBA
+        assert!(parse_png(&alpha).unwrap_err().contains("alpha"));
+    }
+
     #[test]
     fn long_text_is_cut_to_fit() {
         let s = fit("A very long product title that will not fit", 10.0, 80.0);
@@ -281,4 +317,137 @@ mod tests {
         assert!(width(&s, 10.0) <= 80.0 + 0.01);
         assert_eq!(fit("short", 10.0, 80.0), "short");
     }
+}
+
+/// A PNG ready to place in a PDF without decoding it: its compressed image data is already
+/// what PDF's FlateDecode with the PNG predictors reads.
+#[derive(Debug, Clone)]
+pub struct PngImage {
+    pub width: u32,
+    pub height: u32,
+    bits: u8,
+    /// 1 grey, 3 RGB; for a palette image, 1 with `palette` set.
+    colors: u8,
+    palette: Option<Vec<u8>>,
+    data: Vec<u8>,
+}
+
+/// Reads a PNG's header, palette and image data. Refuses what PDF cannot take as it is:
+/// interlaced images and images with an alpha channel.
+pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
+    const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if !bytes.starts_with(SIG) {
+        return Err("not a PNG file".into());
+    }
+    let mut at = SIG.len();
+    let mut head: Option<(u32, u32, u8, u8, u8)> = None;
+    let mut palette = None;
+    let mut data = Vec::new();
+    while at + 8 <= bytes.len() {
+        let len =
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let body = bytes
+            .get(at + 8..at + 8 + len)
+            .ok_or_else(|| "a PNG chunk runs past the end of the file".to_string())?;
+        match kind {
+            b"IHDR" if body.len() >= 13 => {
+                let w = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+                let h = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);
+                head = Some((w, h, body[8], body[9], body[12]));
+            }
+            b"PLTE" => palette = Some(body.to_vec()),
+            b"IDAT" => data.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        at += 12 + len;
+    }
+    let (width, height, bits, color_type, interlace) =
+        head.ok_or_else(|| "a PNG without a header".to_string())?;
+    if interlace != 0 {
+        return Err("an interlaced PNG (save the label without interlacing)".into());
+    }
+    let colors = match color_type {
+        0 => 1,
+        2 => 3,
+        3 => {
+            if palette.is_none() {
+                return Err("a palette PNG without its palette".into());
+            }
+            1
+        }
+        _ => return Err("a PNG with transparency (alpha) is not supported".into()),
+    };
+    if data.is_empty() || width == 0 || height == 0 {
+        return Err("a PNG without image data".into());
+    }
+    Ok(PngImage {
+        width,
+        height,
+        bits,
+        colors,
+        palette: if color_type == 3 { palette } else { None },
+        data,
+    })
+}
+
+/// Labels, one per 4 × 6 inch page, each scaled to fit and centred.
+pub fn labels_pdf(images: &[PngImage], title: &str) -> Vec<u8> {
+    let (pw, ph) = (288.0f32, 432.0f32);
+    let n = images.len().max(1);
+    // 1 catalog, 2 pages, 3 info, then per label: page, content, image.
+    let mut objects: Vec<Vec<u8>> = Vec::new();
+    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 3 * i)).collect();
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes());
+    objects.push(format!("<< /Title {} /Producer (OMS) >>", literal(title)).into_bytes());
+    for (i, img) in images.iter().enumerate() {
+        let (content, image) = (5 + 3 * i, 6 + 3 * i);
+        let scale = (pw / img.width as f32).min(ph / img.height as f32);
+        let (w, h) = (img.width as f32 * scale, img.height as f32 * scale);
+        let (x, y) = ((pw - w) / 2.0, (ph - h) / 2.0);
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw} {ph}] /Resources << /XObject << /L{i} {image} 0 R >> >> /Contents {content} 0 R >>"
+        ).into_bytes());
+        let ops = format!("q {w:.2} 0 0 {h:.2} {x:.2} {y:.2} cm /L{i} Do Q\n");
+        objects.push(format!("<< /Length {} >>\nstream\n{ops}endstream", ops.len()).into_bytes());
+        let space = match &img.palette {
+            Some(p) => {
+                let hex: String = p.iter().map(|b| format!("{b:02X}")).collect();
+                format!("[/Indexed /DeviceRGB {} <{hex}>]", p.len() / 3 - 1)
+            }
+            None if img.colors == 3 => "/DeviceRGB".into(),
+            None => "/DeviceGray".into(),
+        };
+        let mut o = format!(
+            "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace {space} /BitsPerComponent {} \
+             /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors {} /BitsPerComponent {} /Columns {} >> /Length {} >>\nstream\n",
+            img.width, img.height, img.bits, img.colors, img.bits, img.width, img.data.len()
+        )
+        .into_bytes();
+        o.extend_from_slice(&img.data);
+        o.extend_from_slice(b"\nendstream");
+        objects.push(o);
+    }
+    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for off in offsets {
+        let _ = writeln!(tail, "{off:010} 00000 n ");
+    }
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root 1 0 R /Info 3 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(tail.as_bytes());
+    out
 }

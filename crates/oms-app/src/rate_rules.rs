@@ -16,8 +16,14 @@ fn cheapest<'a>(qs: impl Iterator<Item = &'a QuoteView>) -> Option<&'a QuoteView
     })
 }
 
+/// "5.49 EUR" (the currency's own decimals; an unknown code gets two).
 fn money(q: &QuoteView) -> String {
-    format!("{} {}", q.amount_minor, q.currency)
+    let exponent = oms_domain::Currency::parse(&q.currency).map_or(2, |c| c.exponent());
+    format!(
+        "{} {}",
+        oms_domain::format_minor(q.amount_minor, exponent),
+        q.currency
+    )
 }
 
 /// Picks a rate for a parcel to `country` weighing `weight_g`. `ship_by`: the order's date
@@ -164,7 +170,7 @@ mod tests {
     fn cheapest_breaks_ties_by_speed() {
         let p = pick(&quotes(), &RateRules::default(), "DE", 500, None, 0).expect("a pick");
         assert_eq!(p.quote.carrier, "Post");
-        assert_eq!(p.reason, "cheapest of 4 rates: Post Std at 300 EUR");
+        assert_eq!(p.reason, "cheapest of 4 rates: Post Std at 3.00 EUR");
         let mut qs = quotes();
         qs.retain(|x| x.carrier != "Post");
         assert_eq!(
@@ -229,7 +235,7 @@ mod tests {
         assert_eq!(p.quote.carrier, "DHL");
         assert_eq!(
             p.reason,
-            "preferred carrier DHL for AT up to 2000 g: DHL Std at 700 EUR"
+            "preferred carrier DHL for AT up to 2000 g: DHL Std at 7.00 EUR"
         );
         assert_eq!(
             pick(&quotes(), &rules, "AT", 2500, None, 0)

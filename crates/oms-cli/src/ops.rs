@@ -247,6 +247,16 @@ pub enum HandoffsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Import a supplier's confirmations as CSV: reference (HO-12), supplier_ref, carrier,
+    /// tracking_number. A row with a tracking number ships the hand-off. A bad row changes
+    /// nothing unless --good-rows-only.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        good_rows_only: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The supplier confirmed (with its reference).
     Confirm {
         id: i64,
@@ -941,6 +951,39 @@ pub async fn run(api: &Api, cmd: Ops, out: &mut impl Write) -> Result<()> {
                     json(out, &h)?;
                 } else {
                     writeln!(out, "HO-{}: {}", h.id, h.status)?;
+                }
+            }
+            HandoffsCmd::Import {
+                file,
+                good_rows_only,
+                json: j,
+            } => {
+                let mode = if good_rows_only {
+                    oms_app::ImportMode::GoodRowsOnly
+                } else {
+                    oms_app::ImportMode::AllOrNothing
+                };
+                let r = api.import_handoff_csv(&file, mode).await?;
+                if j {
+                    json(out, &r)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} confirmed, {} shipped, {} rows skipped{}",
+                        r.confirmed,
+                        r.shipped,
+                        r.skipped_rows,
+                        if r.committed { "" } else { "; nothing changed" }
+                    )?;
+                    for e in &r.errors {
+                        writeln!(
+                            out,
+                            "  row {}: {}: {}",
+                            e.row.unwrap_or(0),
+                            e.column.as_deref().unwrap_or(""),
+                            e.message
+                        )?;
+                    }
                 }
             }
             HandoffsCmd::Ship {

@@ -296,3 +296,17 @@ pub struct TrackingReport {
     /// "EasyPost test: 1Z…: not found", per failure.
     pub problems: Vec<String>,
 }
+
+/// A batch's labels gathered for printing in one go.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct BatchLabels {
+    /// PNG labels, one per 4 × 6 inch page.
+    pub pdf: Option<String>,
+    /// ZPL labels, one after the other, for a thermal printer.
+    pub zpl: Option<String>,
+    /// Labels that print on their own (PDF files as the carrier gave them).
+    pub separate: Vec<String>,
+    /// "#1001: …", labels that could not be gathered.
+    pub problems: Vec<String>,
+    pub count: u32,
+}

@@ -538,3 +538,86 @@ impl Store {
         })
     }
 }
+
+/// A label purchase not finished: its answer was lost or the app stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPurchase {
+    pub id: i64,
+    pub account_id: i64,
+    pub carrier_shipment_id: String,
+    pub rate_id: String,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// The order's oldest unfinished label purchase.
+    pub async fn pending_purchase(
+        &self,
+        order: i64,
+    ) -> Result<Option<PendingPurchase>, StoreError> {
+        let r: Option<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, account_id, carrier_shipment_id, rate_id, reason FROM label_purchases \
+             WHERE order_id = $1 AND status = 'pending' ORDER BY id LIMIT 1",
+        )
+        .bind(order)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|r| PendingPurchase {
+            id: r.0,
+            account_id: r.1,
+            carrier_shipment_id: r.2,
+            rate_id: r.3,
+            reason: r.4,
+        }))
+    }
+
+    /// Records a purchase about to be sent to the carrier.
+    pub async fn begin_purchase(
+        &self,
+        order: i64,
+        account: i64,
+        carrier_shipment_id: &str,
+        rate_id: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = begin_write(self).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO label_purchases (order_id, account_id, carrier_shipment_id, rate_id, reason, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+        )
+        .bind(order)
+        .bind(account)
+        .bind(carrier_shipment_id)
+        .bind(rate_id)
+        .bind(reason)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A purchase ended: done (the label is recorded) or failed (the carrier refused; nothing
+    /// was bought).
+    pub async fn finish_purchase(
+        &self,
+        id: i64,
+        done: bool,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(self).await?;
+        sqlx::query(
+            "UPDATE label_purchases SET status = $2, error = $3, finished_at = $4 WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(if done { "done" } else { "failed" })
+        .bind(error)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

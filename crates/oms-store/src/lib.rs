@@ -23,7 +23,9 @@ mod sync;
 mod tracking;
 mod write;
 
-pub use carriers::{CarrierAccountRow, LabelRecord, ParcelFacts, ParcelLine, VoidedShipment};
+pub use carriers::{
+    CarrierAccountRow, LabelRecord, ParcelFacts, ParcelLine, PendingPurchase, VoidedShipment,
+};
 pub use error::StoreError;
 pub use inventory::StockChange;
 pub use mail::{MailFacts, MailRow};

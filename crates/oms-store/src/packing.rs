@@ -780,3 +780,26 @@ pub(crate) async fn note_shipped_outside(
     }
     Ok(())
 }
+
+impl Store {
+    /// The label files of a batch's shipments: (order number, label path, label format), in
+    /// batch order. A shipment belongs to the batch when its parcel was packed in it, or when
+    /// it was made for one of its orders after the batch was created.
+    pub async fn batch_labels(
+        &self,
+        batch: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT o.order_number, s.label_path, COALESCE(s.label_format, '') FROM batch_orders bo \
+             JOIN pick_batches b ON b.id = bo.batch_id JOIN orders o ON o.id = bo.order_id \
+             JOIN shipments s ON s.order_id = bo.order_id \
+             WHERE bo.batch_id = $1 AND s.label_path IS NOT NULL AND s.voided_at IS NULL \
+               AND (s.id IN (SELECT shipment_id FROM parcels WHERE batch_id = $1 AND shipment_id IS NOT NULL) \
+                    OR s.created_at >= b.created_at) \
+             ORDER BY bo.position, s.id",
+        )
+        .bind(batch)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

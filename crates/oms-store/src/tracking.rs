@@ -212,6 +212,14 @@ impl Store {
                 change.exception = true;
                 queue_mail_in(&mut tx, order, Some(shipment), "exception", now).await?;
             }
+            if matches!(
+                u.status.as_str(),
+                "delivered" | "exception" | "returned_to_sender" | "out_for_delivery"
+            ) {
+                let at = newest.map_or(now, |e| e.at);
+                let words = newest.map(|e| e.message.as_str());
+                queue_delivery_push_in(&mut tx, order, shipment, &u.status, at, words, now).await?;
+            }
             if delivered {
                 queue_mail_in(&mut tx, order, Some(shipment), "delivered", now).await?;
                 change.order_delivered = complete_if_delivered(&mut tx, order, actor).await?;
@@ -306,6 +314,38 @@ pub(crate) async fn queue_mail_in(
     .await?
     .rows_affected();
     Ok(n > 0)
+}
+
+/// Tells the order's channel where the parcel is (through the outbox), for connections that
+/// are told of fulfilments. Each (shipment, status) once.
+async fn queue_delivery_push_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    order: i64,
+    shipment: i64,
+    status: &str,
+    at: i64,
+    message: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO outbox (connection_id, order_id, kind, idempotency_key, payload, status, next_attempt_at, created_at) \
+         SELECT o.connection_id, o.id, 'delivery', 'delivery-' || s.id || '-' || $3, \
+                json_object('shipment_id', s.id, 'external_id', o.external_id, 'carrier', s.carrier, \
+                            'tracking_number', s.tracking_number, 'status', $3, 'at', $4, 'message', $5), \
+                'pending', $6, $6 \
+         FROM orders o JOIN connections c ON c.id = o.connection_id JOIN shipments s ON s.id = $2 \
+         WHERE o.id = $1 AND c.kind IN ('shopify', 'woocommerce') AND c.push_fulfilments = 1 \
+           AND COALESCE(c.base_url, '') != '' AND s.tracking_number IS NOT NULL",
+    )
+    .bind(order)
+    .bind(shipment)
+    .bind(status)
+    .bind(at)
+    .bind(message)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A shipped order whose every parcel (not voided) is delivered becomes delivered.

@@ -1,7 +1,7 @@
 //! Writes to a channel: what the outbox sends. Each push first looks at what the channel
 //! already has, so that sending a row twice (a retry after a timeout, a restart in the middle)
-//! does not make a second fulfilment, note or cancellation; stock levels are absolute and carry
-//! the row's idempotency key where the API takes one.
+//! does not make a second fulfilment, delivery event, note or cancellation; stock levels are
+//! absolute and carry the row's idempotency key where the API takes one.
 
 use crate::{Connector, SyncError};
 
@@ -11,6 +11,7 @@ pub enum Push {
     Fulfilment(FulfilmentPush),
     Cancel(CancelPush),
     Stock(StockPush),
+    Delivery(DeliveryPush),
 }
 
 /// Tell the channel that (part of) an order shipped, with the tracking number.
@@ -36,6 +37,51 @@ pub struct CancelPush {
     /// Staff note (not shown to the customer).
     pub reason: String,
     pub notify_customer: bool,
+}
+
+/// Tell the channel where a shipped parcel is (delivered, a delivery problem, …).
+#[derive(Debug, Clone)]
+pub struct DeliveryPush {
+    /// The channel's order id.
+    pub order: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    /// Our normalised status: "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned_to_sender"
+    pub status: String,
+    /// When the carrier saw it (UTC epoch ms).
+    pub happened_at: i64,
+    /// The carrier's words, if any.
+    pub message: Option<String>,
+}
+
+impl DeliveryPush {
+    /// The carrier's words, if there are any.
+    pub(crate) fn words(&self) -> Option<&str> {
+        self.message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+    }
+
+    /// Nothing sent: the channel is not told about this status (pre_transit, unknown, …).
+    pub(crate) fn not_told(&self) -> PushDone {
+        PushDone {
+            note: format!(
+                "the shop is not told about tracking status \"{}\"",
+                self.status
+            ),
+            ..Default::default()
+        }
+    }
+}
+
+/// "2026-12-02 10:30 UTC": when the carrier saw a parcel, in a note.
+pub(crate) fn minute_utc(ms: i64) -> String {
+    let iso = oms_domain::format_instant(ms);
+    match (iso.get(..10), iso.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => iso,
+    }
 }
 
 /// Set a SKU's available quantity on the channel.
@@ -100,6 +146,8 @@ impl Connector {
             (Connector::Woo(c), Push::Fulfilment(f)) => c.fulfil(f).await,
             (Connector::Shopify(c), Push::Cancel(x)) => c.cancel(x).await,
             (Connector::Woo(c), Push::Cancel(x)) => c.cancel(x).await,
+            (Connector::Shopify(c), Push::Delivery(d)) => c.deliver(d).await,
+            (Connector::Woo(c), Push::Delivery(d)) => c.deliver(d).await,
             (c, Push::Stock(s)) => c
                 .push_stock(std::slice::from_ref(s))
                 .await

@@ -1,13 +1,16 @@
 //! Writes to the channels (the outbox's pushes) against local stand-ins (wiremock on
 //! 127.0.0.1) answering in the shapes of the vendors' documentation: Shopify's
-//! `fulfillmentCreate`, `orderCancel` and `inventorySetQuantities`; WooCommerce's orders,
+//! `fulfillmentCreate`, `fulfillmentEventCreate`, `orderCancel` and `inventorySetQuantities`;
+//! WooCommerce's orders,
 //! order notes, the Shipment Tracking extension's endpoint and the batch endpoints.
 
 #![allow(clippy::unwrap_used)]
 
 use oms_domain::ChannelKind;
 use oms_sync::http::{Http, RetryPolicy};
-use oms_sync::push::{CancelPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget};
+use oms_sync::push::{
+    CancelPush, DeliveryPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget,
+};
 use oms_sync::{Connector, Credentials, Endpoint, SyncErrorKind};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -303,6 +306,316 @@ async fn shopify_cancels_once() {
     );
 }
 
+/// 2026-12-02 10:30:15.250 UTC.
+const SCANNED: i64 = 1_796_207_415_250;
+
+fn delivery(order: &str, number: &str, status: &str, at: i64, message: Option<&str>) -> Push {
+    Push::Delivery(DeliveryPush {
+        order: order.into(),
+        carrier: "DeutschePost".into(),
+        tracking_number: number.into(),
+        status: status.into(),
+        happened_at: at,
+        message: message.map(str::to_owned),
+    })
+}
+
+/// An order with two fulfilments: an earlier parcel, and ours with the events given.
+fn shopify_fulfilments(events: Value) -> Value {
+    json!({ "order": { "id": "gid://shopify/Order/450789469", "fulfillments": [
+        { "id": "gid://shopify/Fulfillment/1", "trackingInfo": [{ "number": "EARLIER" }],
+          "events": { "nodes": [{ "id": "gid://shopify/FulfillmentEvent/1", "status": "DELIVERED",
+                                  "happenedAt": "2026-11-20T08:00:00Z" }] } },
+        { "id": "gid://shopify/Fulfillment/255858046", "trackingInfo": [{ "number": "JJD0001" }],
+          "events": { "nodes": events } }
+    ] } })
+}
+
+fn event_created(id: &str, status: &str) -> ResponseTemplate {
+    gql(json!({ "fulfillmentEventCreate": {
+        "fulfillmentEvent": { "id": id, "status": status, "happenedAt": "2026-12-02T10:30:15Z" },
+        "userErrors": [] } }))
+}
+
+fn event_creates(got: &[(String, String, Value)]) -> Vec<Value> {
+    got.iter()
+        .filter(|b| {
+            b.2["query"]
+                .as_str()
+                .unwrap_or("")
+                .contains("fulfillmentEventCreate")
+        })
+        .map(|b| b.2["variables"]["e"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn shopify_delivered_makes_one_event_on_the_fulfilment_with_our_tracking() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(shopify_fulfilments(json!([
+            { "id": "gid://shopify/FulfillmentEvent/7", "status": "IN_TRANSIT", "happenedAt": "2026-12-01T18:00:00Z" }
+        ]))))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("fulfillmentEventCreate"))
+        .respond_with(event_created(
+            "gid://shopify/FulfillmentEvent/944956395",
+            "DELIVERED",
+        ))
+        .mount(&server)
+        .await;
+    let done = shopify(&server)
+        .push(&delivery(
+            "450789469",
+            "JJD0001",
+            "delivered",
+            SCANNED,
+            None,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.external_ref.as_deref(),
+        Some("gid://shopify/FulfillmentEvent/944956395")
+    );
+    assert!(done.note.contains("DELIVERED"), "{}", done.note);
+    let got = bodies(&server).await;
+    assert_eq!(got.len(), 2, "one look, one write");
+    assert_eq!(
+        got[0].2["variables"]["id"],
+        json!("gid://shopify/Order/450789469")
+    );
+    let q = got[0].2["query"].as_str().unwrap();
+    assert!(q.contains("trackingInfo") && q.contains("events("), "{q}");
+    assert_eq!(
+        event_creates(&got),
+        vec![json!({
+            "fulfillmentId": "gid://shopify/Fulfillment/255858046",
+            "status": "DELIVERED",
+            "happenedAt": "2026-12-02T10:30:15Z",
+        })]
+    );
+}
+
+#[tokio::test]
+async fn shopify_delivery_sent_twice_is_created_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(shopify_fulfilments(json!([]))))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // After the first push the shop has the event.
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(shopify_fulfilments(json!([
+            { "id": "gid://shopify/FulfillmentEvent/944956395", "status": "DELIVERED", "happenedAt": "2026-12-02T10:30:15Z" }
+        ]))))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("fulfillmentEventCreate"))
+        .respond_with(event_created(
+            "gid://shopify/FulfillmentEvent/944956395",
+            "DELIVERED",
+        ))
+        .mount(&server)
+        .await;
+    let push = delivery("450789469", "JJD0001", "delivered", SCANNED, None);
+    let mut c = shopify(&server);
+    let first = c.push(&push).await.unwrap();
+    let second = c.push(&push).await.unwrap();
+    assert!(second.note.contains("already"), "{}", second.note);
+    assert_eq!(second.external_ref, first.external_ref);
+    let got = bodies(&server).await;
+    assert_eq!(got.len(), 3, "look, write, look");
+    assert_eq!(event_creates(&got).len(), 1, "no second event");
+}
+
+#[tokio::test]
+async fn shopify_delivery_statuses_map_and_a_status_that_comes_back_is_sent_again() {
+    let server = MockServer::start().await;
+    // The shop has: in transit at 09:00, a failure at 10:00 (our exception, sent before).
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(shopify_fulfilments(json!([
+            { "id": "gid://shopify/FulfillmentEvent/3", "status": "FAILURE", "happenedAt": "2026-12-02T10:00:00Z" },
+            { "id": "gid://shopify/FulfillmentEvent/2", "status": "IN_TRANSIT", "happenedAt": "2026-12-02T09:00:00Z" }
+        ]))))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("fulfillmentEventCreate"))
+        .respond_with(event_created(
+            "gid://shopify/FulfillmentEvent/9",
+            "IN_TRANSIT",
+        ))
+        .mount(&server)
+        .await;
+    let hour = 3_600_000;
+    let at_10 = SCANNED - 30 * 60_000 - 15_250; // 10:00:00
+    let mut c = shopify(&server);
+    // The exception again (its answer was lost): there already.
+    let again = c
+        .push(&delivery(
+            "450789469",
+            "JJD0001",
+            "exception",
+            at_10,
+            Some("Address incomplete"),
+        ))
+        .await
+        .unwrap();
+    assert!(again.note.contains("already"), "{}", again.note);
+    assert_eq!(
+        again.external_ref.as_deref(),
+        Some("gid://shopify/FulfillmentEvent/3")
+    );
+    // In transit again after the failure, out for delivery, returned to the sender.
+    for (status, at, words) in [
+        ("in_transit", at_10 + hour, None),
+        ("out_for_delivery", at_10 + 2 * hour, Some("  ")),
+        (
+            "returned_to_sender",
+            at_10 + 3 * hour,
+            Some("Refused by the recipient"),
+        ),
+        ("returned_to_sender", at_10 + 4 * hour, None),
+        ("exception", at_10 + 5 * hour, Some("Parcel damaged")),
+    ] {
+        c.push(&delivery("450789469", "JJD0001", status, at, words))
+            .await
+            .unwrap();
+    }
+    // Not a status the shop is told about: nothing sent.
+    let none = c
+        .push(&delivery(
+            "450789469",
+            "JJD0001",
+            "pre_transit",
+            at_10,
+            None,
+        ))
+        .await
+        .unwrap();
+    assert!(none.note.contains("not told"), "{}", none.note);
+    let sent: Vec<(Value, Value, Option<Value>)> = event_creates(&bodies(&server).await)
+        .into_iter()
+        .map(|e| {
+            (
+                e["status"].clone(),
+                e["happenedAt"].clone(),
+                e.get("message").cloned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            (json!("IN_TRANSIT"), json!("2026-12-02T11:00:00Z"), None),
+            (
+                json!("OUT_FOR_DELIVERY"),
+                json!("2026-12-02T12:00:00Z"),
+                None
+            ),
+            (
+                json!("FAILURE"),
+                json!("2026-12-02T13:00:00Z"),
+                Some(json!("Returned to sender — Refused by the recipient"))
+            ),
+            (
+                json!("FAILURE"),
+                json!("2026-12-02T14:00:00Z"),
+                Some(json!("Returned to sender"))
+            ),
+            (
+                json!("FAILURE"),
+                json!("2026-12-02T15:00:00Z"),
+                Some(json!("Parcel damaged"))
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn shopify_delivery_before_the_fulfilment_reached_the_shop_is_tried_later() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(json!({ "order": { "id": "gid://shopify/Order/450789469", "fulfillments": [
+            { "id": "gid://shopify/Fulfillment/1", "trackingInfo": [{ "number": "EARLIER" }], "events": { "nodes": [] } },
+            { "id": "gid://shopify/Fulfillment/2", "trackingInfo": [], "events": { "nodes": [] } }
+        ] } })))
+        .mount(&server)
+        .await;
+    let e = shopify(&server)
+        .push(&delivery(
+            "450789469",
+            "JJD0001",
+            "delivered",
+            SCANNED,
+            None,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.outcome(), Outcome::Later, "{e:?}");
+    assert_eq!(e.kind, SyncErrorKind::Network);
+    assert!(e.message.contains("JJD0001"), "{}", e.message);
+    let got = bodies(&server).await;
+    assert_eq!(got.len(), 1, "nothing written");
+    assert!(event_creates(&got).is_empty());
+}
+
+#[tokio::test]
+async fn shopify_delivery_refused_fails_with_the_shops_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("OrderDelivery"))
+        .respond_with(gql(shopify_fulfilments(json!([]))))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("fulfillmentEventCreate"))
+        .respond_with(gql(json!({ "fulfillmentEventCreate": { "fulfillmentEvent": null,
+            "userErrors": [{ "field": ["fulfillmentEvent", "fulfillmentId"], "message": "Fulfillment is cancelled" }] } })))
+        .mount(&server)
+        .await;
+    let e = shopify(&server)
+        .push(&delivery(
+            "450789469",
+            "JJD0001",
+            "out_for_delivery",
+            SCANNED,
+            None,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, SyncErrorKind::Rejected);
+    assert_eq!(e.outcome(), Outcome::Failed);
+    assert!(
+        e.message.contains("Fulfillment is cancelled"),
+        "{}",
+        e.message
+    );
+    assert_eq!(event_creates(&bodies(&server).await).len(), 1, "sent once");
+}
+
 fn stock(sku: &str, q: i64, key: &str, known: Option<&str>) -> StockPush {
     StockPush {
         channel_sku: sku.into(),
@@ -589,6 +902,133 @@ async fn woo_cancel_and_a_refusal() {
         .unwrap_err();
     assert_eq!(e.outcome(), Outcome::Failed);
     assert!(e.message.contains("Invalid order status"), "{}", e.message);
+}
+
+const NOTES: &str = "/wp-json/wc/v3/orders/727/notes";
+
+fn note_posts(got: &[(String, String, Value)]) -> Vec<Value> {
+    got.iter()
+        .filter(|b| b.0 == "POST" && b.1 == NOTES)
+        .map(|b| b.2.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn woo_delivered_writes_one_private_note_and_leaves_the_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(NOTES))
+        .respond_with(ok(json!([
+            { "id": 280, "note": "Shipped with DeutschePost: tracking number JJD0001", "customer_note": true },
+            { "id": 279, "note": "In transit: DeutschePost JJD0001 (2026-12-01 18:00 UTC)", "customer_note": false }
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(NOTES))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": 281 })))
+        .mount(&server)
+        .await;
+    let done = woo(&server)
+        .push(&delivery("727", "JJD0001", "delivered", SCANNED, None))
+        .await
+        .unwrap();
+    assert_eq!(done.external_ref.as_deref(), Some("281"));
+    let got = bodies(&server).await;
+    assert_eq!(
+        note_posts(&got),
+        vec![
+            json!({ "note": "Delivered: DeutschePost JJD0001 (2026-12-02 10:30 UTC)", "customer_note": false })
+        ]
+    );
+    assert_eq!(got.len(), 2, "one look, one note: {got:?}");
+    assert!(
+        got.iter().all(|b| b.0 != "PUT" && b.1 != ORDER),
+        "the order's status is not touched"
+    );
+}
+
+#[tokio::test]
+async fn woo_delivery_note_retried_is_written_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(NOTES))
+        .respond_with(ok(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // The shop stored the note, but its answer never came back.
+    Mock::given(method("GET"))
+        .and(path(NOTES))
+        .respond_with(ok(json!([
+            { "id": 281, "note": "Delivered: DeutschePost JJD0001 (2026-12-02 10:30 UTC)", "customer_note": false }
+        ])))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(NOTES))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "id": 281 }))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    let push = delivery("727", "JJD0001", "delivered", SCANNED, None);
+    let mut c = woo(&server);
+    let e = c.push(&push).await.unwrap_err();
+    assert_eq!(e.outcome(), Outcome::Later, "{e:?}");
+    let second = c.push(&push).await.unwrap();
+    assert!(second.note.contains("already"), "{}", second.note);
+    assert_eq!(second.external_ref.as_deref(), Some("281"));
+    assert_eq!(
+        note_posts(&bodies(&server).await).len(),
+        1,
+        "the timed-out note is not sent again"
+    );
+}
+
+#[tokio::test]
+async fn woo_delivery_problem_note_carries_the_carriers_words() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(NOTES))
+        .respond_with(ok(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(NOTES))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": 282 })))
+        .mount(&server)
+        .await;
+    let mut c = woo(&server);
+    c.push(&delivery(
+        "727",
+        "JJD0001",
+        "exception",
+        SCANNED,
+        Some(" Address incomplete, parcel held at the depot "),
+    ))
+    .await
+    .unwrap();
+    c.push(&delivery(
+        "727",
+        "JJD0001",
+        "returned_to_sender",
+        SCANNED + 86_400_000,
+        None,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        note_posts(&bodies(&server).await),
+        vec![
+            json!({ "note": "Delivery problem: DeutschePost JJD0001 (2026-12-02 10:30 UTC) — Address incomplete, parcel held at the depot", "customer_note": false }),
+            json!({ "note": "Returned to sender: DeutschePost JJD0001 (2026-12-03 10:30 UTC)", "customer_note": false }),
+        ]
+    );
 }
 
 #[tokio::test]

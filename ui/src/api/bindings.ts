@@ -603,6 +603,24 @@ export type TrackingReport = { asked: number, changed: number, delivered: number
  */
 problems: Array<string>, };
 
+export type BatchLabels = { 
+/**
+ * PNG labels, one per 4 × 6 inch page.
+ */
+pdf: string | null, 
+/**
+ * ZPL labels, one after the other, for a thermal printer.
+ */
+zpl: string | null, 
+/**
+ * Labels that print on their own (PDF files as the carrier gave them).
+ */
+separate: Array<string>, 
+/**
+ * "#1001: …", labels that could not be gathered.
+ */
+problems: Array<string>, count: number, };
+
 export type SmtpView = { host: string, port: number, 
 /**
  * none (loopback test servers only) | starttls | tls
@@ -954,3 +972,9 @@ export type HandoffExport = { folder: string,
  * The files written, two per hand-off (`HO-<id>-<order>.json` and `.csv`).
  */
 files: Array<string>, handoffs: number, };
+
+export type HandoffImportReport = { confirmed: number, shipped: number, skipped_rows: number, 
+/**
+ * Each naming its row (1 = the first after the header) and column.
+ */
+errors: Array<FieldError>, committed: boolean, };

@@ -13,7 +13,7 @@ import type {
   CarrierAccountView, NewCarrierAccount, Quotes, LabelView,
   FulfilmentQueue, BatchView, PickList, PackingSlip, PackInput, PackResult, ParcelPreset, RateRules, RatePick,
   LabelBatchReport, VoidView, ShipmentView, TrackingReport, MailSettingsView, MailSettingsInput, MailTemplateView,
-  MailPreview, MailView, MailReport,
+  MailPreview, MailView, MailReport, HandoffImportReport, BatchLabels,
 } from './bindings';
 
 export const api = {
@@ -146,6 +146,9 @@ export const api = {
   retryMail: (id: number) => invoke<MailView>('retry_mail', { id }),
   dismissMail: (id: number) => invoke<MailView>('dismiss_mail', { id }),
   resendMail: (orderId: number, kind: string) => invoke<MailView>('resend_mail', { orderId, kind }),
+  saveBatchLabels: (batch: number) => invoke<BatchLabels>('save_batch_labels', { batch }),
+  openDocument: (path: string) => invoke<null>('open_document', { path }),
+  importHandoffCsv: (path: string, mode: ImportMode) => invoke<HandoffImportReport>('import_handoff_csv', { path, mode }),
 };
 
 let readySent = false;

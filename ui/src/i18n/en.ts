@@ -600,7 +600,7 @@ export const en = {
   'pack.waiting': '{count} orders waiting here',
   'pack.batchSelected': 'Batch {count} selected',
   'pack.batchNext': 'Batch the next 20',
-  'pack.batchMade': 'Batch {name} with {count} orders',
+  'pack.batchMade': 'Batch {name} made (orders: {count})',
   'pack.queue': 'Waiting to be picked',
   'pack.queueEmpty': 'Nothing waits to be picked here.',
   'pack.packed': 'packed',
@@ -613,7 +613,7 @@ export const en = {
   'pack.buyLabels': 'Buy labels for {count} packed',
   'pack.labelsBought': '{count} labels bought',
   'pack.closeBatch': 'Close batch',
-  'pack.batchOrders': '{count} orders',
+  'pack.batchOrders': 'Orders: {count}',
   'pack.state.waiting': 'to pack',
   'pack.state.packed': 'packed',
   'pack.state.shipped': 'shipped',
@@ -728,6 +728,12 @@ export const en = {
   'dashboard.lastScan': "last scan {time}",
   'mail.sendNow': "Send now",
   'mail.sentNow': "E-mail: {sent} sent, {later} later, {failed} refused",
+  'fulfil.importCsv': "Import confirmations (CSV)…",
+  'fulfil.importRefused': "Nothing imported: {count} problems in the file",
+  'fulfil.imported': "{confirmed} confirmed, {shipped} shipped",
+  'pack.printLabels': "Labels to print",
+  'pack.labelsGathered': "{count} labels gathered: {files}",
+  'ship.openLabel': "Open label ({format})",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -223,6 +223,90 @@ async fn routing_to_a_drop_ship_supplier_writes_a_handoff_that_is_confirmed_and_
 }
 
 #[tokio::test]
+async fn supplier_confirmations_import_from_csv_and_a_bad_row_changes_nothing() {
+    let db = fresh().await;
+    let api = &db.api;
+    let mut s = api.pipeline_settings().await.expect("s");
+    s.routing.enabled = true;
+    api.save_pipeline_settings(&s).await.expect("save");
+    let supplier = place(api, LocationKind::DropShipSupplier, "Nordic Mugs Ltd", None).await;
+    receive(api, "MUG", supplier, 100).await;
+    api.import_orders(
+        &[
+            order("1", "anna@example.de", &[("MUG", 1)]),
+            order("22", "ben@example.de", &[("MUG", 2)]),
+        ],
+        "test",
+    )
+    .await
+    .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let open = api.list_handoffs(None).await.expect("handoffs");
+    assert_eq!(open.len(), 2);
+    let (a, b) = (open[0].id, open[1].id);
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("reference,supplier_ref,carrier,tracking_number\nHO-{a},PO-1,DHL,00340434161094042557\nHO-{b},,,bad/number\nHO-999,,,\n"),
+    )
+    .expect("write");
+    let r = api
+        .import_handoff_csv(&bad, oms_app::ImportMode::AllOrNothing)
+        .await
+        .expect("checked");
+    assert!(!r.committed);
+    let cols: Vec<(Option<u32>, Option<&str>)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_deref()))
+        .collect();
+    assert_eq!(
+        cols,
+        vec![
+            (Some(2), Some("carrier")),
+            (Some(2), Some("tracking_number")),
+            (Some(3), Some("reference"))
+        ],
+        "{:?}",
+        r.errors
+    );
+    assert_eq!(
+        api.list_handoffs(Some("pending")).await.expect("p").len(),
+        2,
+        "nothing changed"
+    );
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, format!("reference,supplier_ref,carrier,tracking_number\nHO-{a},PO-1,DHL,00340434161094042557\n{b},PO-2,,\n")).expect("write");
+    let r = api
+        .import_handoff_csv(&good, oms_app::ImportMode::AllOrNothing)
+        .await
+        .expect("import");
+    assert_eq!((r.confirmed, r.shipped, r.committed), (2, 1, true));
+    let all = api.list_handoffs(Some("shipped")).await.expect("shipped");
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        all[0].tracking_number.as_deref(),
+        Some("00340434161094042557")
+    );
+    let confirmed = api
+        .list_handoffs(Some("confirmed"))
+        .await
+        .expect("confirmed");
+    assert_eq!(confirmed[0].supplier_ref.as_deref(), Some("PO-2"));
+    assert_eq!(
+        api.get_order(all[0].order_id)
+            .await
+            .expect("d")
+            .order
+            .status,
+        OrderStatus::Shipped
+    );
+    assert!(api.check_inventory().await.expect("check").is_empty());
+}
+
+#[tokio::test]
 async fn cancelling_an_order_calls_off_its_handoff() {
     let db = fresh().await;
     let api = &db.api;

@@ -283,8 +283,14 @@ async fn a_packed_parcel_gets_its_label_and_is_tracked_to_delivery() {
         })
         .await
         .expect("preset");
+    let batch = api.create_batch(wh, &[id], None).await.expect("batch");
+    assert!(
+        api.save_batch_labels(batch.id, None).await.is_err(),
+        "no labels yet"
+    );
     let mut input = pack(id, wh, vec![scan("MUG-1", 2)], false);
     input.preset_id = Some(presets[0].id);
+    input.batch_id = Some(batch.id);
     let parcel = api
         .pack_order(&input)
         .await
@@ -526,4 +532,188 @@ async fn a_voided_label_puts_the_units_back() {
             .total,
         1
     );
+}
+
+#[tokio::test]
+async fn live_quotes_feed_the_routing_rules_cost_estimates() {
+    use wiremock::matchers::body_string_contains;
+    let mut db = fresh().await;
+    db.api.set_sync_policy(policy());
+    let api = &db.api;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let leipzig = located(api, "Leipzig", "Leipzig").await;
+    let berlin = located(api, "Berlin", "Berlin").await;
+    api.add_carrier_account(&NewCarrierAccount {
+        kind: "easypost".into(),
+        name: "EP".into(),
+        base_url: base.clone(),
+        api_key: "EZTK_k".into(),
+    })
+    .await
+    .expect("account");
+    // The stand-in quotes by where the parcel leaves from: Berlin is cheaper.
+    for (city, id, amount) in [("Berlin", "shp_b", "3.10"), ("Leipzig", "shp_l", "5.49")] {
+        let mut body = shipment_id(&base, id, false);
+        body["rates"] = json!([{ "id": format!("rate_{id}"), "object": "Rate", "carrier": "DeutschePost", "service": "Paket",
+                                 "rate": amount, "currency": "EUR", "delivery_days": 2, "shipment_id": id }]);
+        Mock::given(method("POST"))
+            .and(path("/v2/shipments"))
+            .and(body_string_contains(format!(
+                "\"from_address\":{{\"city\":\"{city}\""
+            )))
+            .respond_with(ResponseTemplate::new(201).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    receive(api, "MUG-1", leipzig, 2).await;
+    api.import_orders(&[order("1", "a@example.de", &[("MUG-1", 2)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let q = api
+        .quote_order(id_of(api, "#1").await)
+        .await
+        .expect("quote leipzig");
+    assert_eq!(q.quotes[0].amount_minor, 549);
+    receive(api, "TEA-1", berlin, 2).await;
+    api.import_orders(&[order("22", "b@example.de", &[("TEA-1", 2)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let q = api
+        .quote_order(id_of(api, "#22").await)
+        .await
+        .expect("quote berlin");
+    assert_eq!(q.quotes[0].amount_minor, 310);
+
+    // Now both have the mug; the lowest-cost rule has no imported rates, only the live quotes.
+    receive(api, "MUG-1", leipzig, 2).await;
+    receive(api, "MUG-1", berlin, 2).await;
+    let mut s = api.pipeline_settings().await.expect("settings");
+    s.routing.enabled = true;
+    s.routing.rules.fallback.rank = vec![oms_app::engine::route::Ranker::LowestCost];
+    api.save_pipeline_settings(&s).await.expect("save");
+    api.import_orders(&[order("333", "c@example.de", &[("MUG-1", 2)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let d = api
+        .get_order(id_of(api, "#333").await)
+        .await
+        .expect("detail");
+    assert_eq!(
+        d.lines[0].reservations[0].location_name, "Berlin",
+        "cheaper by the live quote"
+    );
+    let r = d.routing.expect("routing");
+    assert_eq!(r.cost_minor, Some(310), "{}", r.explanation);
+}
+
+/// A purchase whose answer is lost after the carrier charged, then the user buys again (the
+/// app quotes a new carrier shipment): the first purchase is finished, nothing is bought twice.
+#[tokio::test]
+async fn a_lost_purchase_is_finished_by_the_next_not_bought_again() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use wiremock::{Request, Respond};
+    struct Creates(AtomicUsize, String);
+    impl Respond for Creates {
+        fn respond(&self, _: &Request) -> ResponseTemplate {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(201).set_body_json(shipment_id(
+                &self.1,
+                &format!("shp_{n}"),
+                false,
+            ))
+        }
+    }
+    struct Get(Arc<AtomicBool>, String);
+    impl Respond for Get {
+        fn respond(&self, r: &Request) -> ResponseTemplate {
+            let id = r.url.path().trim_start_matches("/v2/shipments/").to_owned();
+            let bought = id == "shp_1" && self.0.load(Ordering::SeqCst);
+            ResponseTemplate::new(200).set_body_json(shipment_id(&self.1, &id, bought))
+        }
+    }
+    struct Buy(Arc<AtomicBool>, String);
+    impl Respond for Buy {
+        fn respond(&self, _: &Request) -> ResponseTemplate {
+            // Charged, but the answer comes after the client gave up.
+            self.0.store(true, Ordering::SeqCst);
+            ResponseTemplate::new(200)
+                .set_body_json(shipment_id(&self.1, "shp_1", true))
+                .set_delay(std::time::Duration::from_secs(3))
+        }
+    }
+    let mut db = fresh().await;
+    db.api.set_sync_policy(policy());
+    let api = &db.api;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let wh = located(api, "Leipzig", "Leipzig").await;
+    receive(api, "MUG-1", wh, 5).await;
+    api.import_orders(&[order("5", "a@example.de", &[("MUG-1", 1)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let id = id_of(api, "#5").await;
+    api.add_carrier_account(&NewCarrierAccount {
+        kind: "easypost".into(),
+        name: "EP".into(),
+        base_url: base.clone(),
+        api_key: "EZTK_k".into(),
+    })
+    .await
+    .expect("account");
+    let bought = Arc::new(AtomicBool::new(false));
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments"))
+        .respond_with(Creates(AtomicUsize::new(0), base.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments/shp_1/buy"))
+        .respond_with(Buy(bought.clone(), base.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments/shp_2/buy"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, "shp_2", true)))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/v2/shipments/shp_\d+$"))
+        .respond_with(Get(bought.clone(), base.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/files/"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF".to_vec()))
+        .mount(&server)
+        .await;
+    let e = api
+        .buy_label_by_rule(id)
+        .await
+        .expect_err("the answer is lost");
+    assert_eq!(
+        e.code,
+        oms_app::ErrorCode::ChannelUnavailable,
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        api.get_order(id).await.expect("d").order.status,
+        OrderStatus::Allocated
+    );
+    // Again: the app quotes shp_2, but finishes the purchase of shp_1.
+    let l = api.buy_label_by_rule(id).await.expect("finished");
+    assert!(!l.new_purchase, "found bought, not bought again");
+    assert_eq!(
+        api.get_order(id).await.expect("d").order.status,
+        OrderStatus::Shipped
+    );
+    assert_eq!(api.shipments(id).await.expect("s").len(), 1);
 }

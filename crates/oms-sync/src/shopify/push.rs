@@ -1,11 +1,12 @@
-//! Shopify writes: fulfilments with tracking through the order's fulfilment orders, order
-//! cancellation, stock through `inventorySetQuantities` (absolute, with an idempotency key,
+//! Shopify writes: fulfilments with tracking through the order's fulfilment orders, where the
+//! parcel is as fulfilment events (`fulfillmentEventCreate`), order cancellation, stock through `inventorySetQuantities` (absolute, with an idempotency key,
 //! required since API 2026-04).
 
 use super::{legacy_id, Shopify};
 use crate::money::text;
-use crate::push::{CancelPush, FulfilmentPush, PushDone, StockPush, StockTarget};
+use crate::push::{CancelPush, DeliveryPush, FulfilmentPush, PushDone, StockPush, StockTarget};
 use crate::SyncError;
+use oms_domain::{format_instant, parse_instant};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -21,6 +22,20 @@ const ORDER_FULFILMENT: &str = r#"query OrderFulfilment($id: ID!) {
 
 const FULFILMENT_CREATE: &str = r#"mutation Fulfil($f: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $f) { fulfillment { id status } userErrors { field message } }
+}"#;
+
+const ORDER_DELIVERY: &str = r#"query OrderDelivery($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 20) {
+      id trackingInfo(first: 5) { number }
+      events(first: 20, sortKey: HAPPENED_AT, reverse: true) { nodes { id status happenedAt } }
+    }
+  }
+}"#;
+
+const EVENT_CREATE: &str = r#"mutation Delivery($e: FulfillmentEventInput!) {
+  fulfillmentEventCreate(fulfillmentEvent: $e) { fulfillmentEvent { id status happenedAt } userErrors { field message } }
 }"#;
 
 const ORDER_CANCELLED: &str = "query Cancelled($id: ID!) { order(id: $id) { id cancelledAt } }";
@@ -83,6 +98,19 @@ fn user_errors(v: Option<&Value>) -> Vec<(Option<usize>, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Our normalised tracking status as a `FulfillmentEventStatus`; `None`: the shop is not told.
+/// A delivery exception is a `FAILURE` (the carrier's words say what went wrong): not every
+/// exception is a delivery attempt (customs, damage, an address problem).
+fn event_status(status: &str) -> Option<&'static str> {
+    match status {
+        "in_transit" => Some("IN_TRANSIT"),
+        "out_for_delivery" => Some("OUT_FOR_DELIVERY"),
+        "delivered" => Some("DELIVERED"),
+        "exception" | "returned_to_sender" => Some("FAILURE"),
+        _ => None,
+    }
 }
 
 /// A line's key as our orders know it: its SKU, or the stand-in for a line without one.
@@ -226,6 +254,92 @@ impl Shopify {
                 Some(n) => format!("fulfilled {units} units, {} {n}", f.carrier),
                 None => format!("fulfilled {units} units, {}", f.carrier),
             },
+            ..Default::default()
+        })
+    }
+
+    pub(crate) async fn deliver(&mut self, d: &DeliveryPush) -> Result<PushDone, SyncError> {
+        let Some(status) = event_status(&d.status) else {
+            return Ok(d.not_told());
+        };
+        let number = d.tracking_number.as_str();
+        let data = self
+            .query(ORDER_DELIVERY, json!({ "id": order_gid(&d.order) }))
+            .await?;
+        let order = data
+            .get("order")
+            .filter(|o| !o.is_null())
+            .ok_or_else(|| SyncError::rejected(format!("order {} is not on the shop", d.order)))?;
+        let ful = order
+            .get("fulfillments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|ful| {
+                ful.get("trackingInfo")
+                    .and_then(Value::as_array)
+                    .is_some_and(|t| t.iter().any(|i| text(i, "number") == Some(number)))
+            })
+            // The fulfilment push may not have reached the shop yet: the next try looks again.
+            .ok_or_else(|| {
+                SyncError::network(format!(
+                    "the shop has no fulfilment with tracking {number} yet"
+                ))
+            })?;
+        let fulfillment_id = text(ful, "id")
+            .ok_or_else(|| SyncError::bad_response("a fulfilment without an id".into()))?;
+        // Sent before (a retry after the answer was lost): the shop has the status from this
+        // scan or a later one. A status can come back (in transit after an exception), so an
+        // older event of it does not count; delivered is delivered.
+        let at = d.happened_at.div_euclid(1000) * 1000;
+        let seen = ful
+            .pointer("/events/nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|e| {
+                text(e, "status") == Some(status)
+                    && (status == "DELIVERED"
+                        || text(e, "happenedAt")
+                            .and_then(|t| parse_instant(t).ok())
+                            .is_none_or(|t| t >= at))
+            });
+        if let Some(e) = seen {
+            return Ok(PushDone {
+                external_ref: text(e, "id").map(str::to_owned),
+                note: format!("the shop has {status} for tracking {number} already"),
+                ..Default::default()
+            });
+        }
+        let message = match (d.status.as_str(), d.words()) {
+            ("returned_to_sender", Some(m)) => Some(format!("Returned to sender — {m}")),
+            ("returned_to_sender", None) => Some("Returned to sender".to_owned()),
+            (_, m) => m.map(str::to_owned),
+        };
+        let mut input = json!({
+            "fulfillmentId": fulfillment_id,
+            "status": status,
+            "happenedAt": format_instant(d.happened_at),
+        });
+        if let Some(m) = &message {
+            input["message"] = json!(m);
+        }
+        let data = self.mutation(EVENT_CREATE, json!({ "e": input })).await?;
+        let r = data.get("fulfillmentEventCreate");
+        let errors = user_errors(r.and_then(|r| r.get("userErrors")));
+        if !errors.is_empty() {
+            let all: Vec<String> = errors.into_iter().map(|e| e.1).collect();
+            return Err(SyncError::rejected(format!(
+                "the shop refused the delivery status: {}",
+                all.join("; ")
+            )));
+        }
+        Ok(PushDone {
+            external_ref: r
+                .and_then(|r| r.get("fulfillmentEvent"))
+                .and_then(|e| text(e, "id"))
+                .map(str::to_owned),
+            note: format!("delivery status {status}, {} {number}", d.carrier),
             ..Default::default()
         })
     }

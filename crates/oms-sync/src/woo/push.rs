@@ -1,11 +1,14 @@
 //! WooCommerce writes: a shipment becomes a tracking item (the Shipment Tracking extension's
 //! endpoint, when the shop has it) or a customer note, and the order is completed once
-//! everything shipped; a cancellation sets the status; stock goes through the products' and
+//! everything shipped; where the parcel is afterwards becomes a private order note (WooCommerce
+//! has no delivery status; the order's status stays); a cancellation sets the status; stock goes through the products' and
 //! variations' batch endpoints.
 
 use super::Woo;
 use crate::money::text;
-use crate::push::{CancelPush, FulfilmentPush, PushDone, StockPush, StockTarget};
+use crate::push::{
+    minute_utc, CancelPush, DeliveryPush, FulfilmentPush, PushDone, StockPush, StockTarget,
+};
 use crate::SyncError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -16,6 +19,25 @@ pub const STOCK_BATCH: usize = 100;
 fn json_of(body: &[u8], what: &str) -> Result<Value, SyncError> {
     serde_json::from_slice(body)
         .map_err(|e| SyncError::bad_response(format!("{what} is not JSON: {e}")))
+}
+
+/// A delivery note's first part, "Delivered: DHL JJD0001 (2026-12-02 10:30 UTC)"; `None`: the
+/// shop is not told about this status.
+fn delivery_head(d: &DeliveryPush) -> Option<String> {
+    let what = match d.status.as_str() {
+        "in_transit" => "In transit",
+        "out_for_delivery" => "Out for delivery",
+        "delivered" => "Delivered",
+        "exception" => "Delivery problem",
+        "returned_to_sender" => "Returned to sender",
+        _ => return None,
+    };
+    Some(format!(
+        "{what}: {} {} ({})",
+        d.carrier,
+        d.tracking_number,
+        minute_utc(d.happened_at)
+    ))
 }
 
 impl Woo {
@@ -125,6 +147,43 @@ impl Woo {
             } else {
                 told.join(", ")
             },
+            ..Default::default()
+        })
+    }
+
+    pub(crate) async fn deliver(&mut self, d: &DeliveryPush) -> Result<PushDone, SyncError> {
+        let Some(head) = delivery_head(d) else {
+            return Ok(d.not_told());
+        };
+        let note = match d.words() {
+            Some(m) => format!("{head} — {m}"),
+            None => head.clone(),
+        };
+        let url = self.url(&format!("orders/{}/notes", d.order));
+        // Sent before (a retry after the answer was lost): the note is there.
+        let notes = self.get(&url).await?;
+        let have = notes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|n| text(n, "note").is_some_and(|t| t.trim().starts_with(&head)));
+        if let Some(n) = have {
+            return Ok(PushDone {
+                external_ref: n.get("id").map(|v| v.to_string()),
+                note: format!("the shop has the note \"{head}\" already"),
+                ..Default::default()
+            });
+        }
+        let n = self
+            .write(
+                reqwest::Method::POST,
+                &url,
+                &json!({ "note": note, "customer_note": false }),
+            )
+            .await?;
+        Ok(PushDone {
+            external_ref: n.get("id").map(|v| v.to_string()),
+            note: format!("private note \"{note}\""),
             ..Default::default()
         })
     }

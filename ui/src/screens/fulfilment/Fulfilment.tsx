@@ -143,6 +143,21 @@ function Handoffs() {
       toast.error(e);
     }
   };
+  const importCsv = async () => {
+    const file = await open({ multiple: false, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    if (typeof file !== 'string') return;
+    try {
+      const r = await api.importHandoffCsv(file, 'all_or_nothing');
+      if (!r.committed && r.errors.length) {
+        toast.error({ code: 'csv_invalid', message: t('fulfil.importRefused', { count: num(r.errors.length) }), details: r.errors });
+      } else {
+        toast.ok(t('fulfil.imported', { confirmed: num(r.confirmed), shipped: num(r.shipped) }));
+      }
+      await refresh();
+    } catch (e) {
+      toast.error(e);
+    }
+  };
   const rows = list.data ?? [];
   const pending = rows.filter((h) => h.status === 'pending').length;
   return (
@@ -154,6 +169,7 @@ function Handoffs() {
             {['pending', 'sent', 'confirmed', 'shipped', 'cancelled'].map((s) => <option key={s} value={s}>{t(`handoff.${s}` as MessageKey)}</option>)}
           </select></label>
         <span className="grow" />
+        <button data-testid="handoffs-import" onClick={() => void importCsv()}>{t('fulfil.importCsv')}</button>
         <button className="primary" data-testid="handoffs-export" disabled={!pending} onClick={() => void exportAll()}>{t('fulfil.export', { count: num(pending) })}</button>
       </div>
       <p className="muted small">{t('fulfil.handoffHint')}</p>

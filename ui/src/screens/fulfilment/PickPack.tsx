@@ -121,6 +121,17 @@ function BatchCard({ b, onDoc, onPack, onChanged }: { b: BatchView; onDoc: (d: D
   const close = async () => {
     try { await api.closeBatch(b.id); onChanged(); } catch (e) { toast.error(e); }
   };
+  const printLabels = async () => {
+    try {
+      const r = await api.saveBatchLabels(b.id);
+      const files = [r.pdf, r.zpl, ...r.separate].filter((f): f is string => !!f);
+      toast.ok(t('pack.labelsGathered', { count: num(r.count), files: files.join(', ') }));
+      if (r.problems.length) toast.error({ code: 'io', message: r.problems.join('; '), details: [] });
+      for (const f of [r.pdf, r.zpl].filter((f): f is string => !!f)) await api.openDocument(f).catch(() => null);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
   return (
     <div className="card stack" data-testid="batch-card" data-batch={b.id}>
       <div className="row gap">
@@ -132,6 +143,7 @@ function BatchCard({ b, onDoc, onPack, onChanged }: { b: BatchView; onDoc: (d: D
         <button data-testid="batch-slips" onClick={() => void showSlips()}>{t('pack.slips')}</button>
         <button onClick={() => void savePdf('slips')}>{t('pack.slipsPdf')}</button>
         <button data-testid="batch-labels" disabled={!packed.length || busy} onClick={() => void labels()}>{t('pack.buyLabels', { count: num(packed.length) })}</button>
+        <button data-testid="batch-print-labels" onClick={() => void printLabels()}>{t('pack.printLabels')}</button>
         <button onClick={() => void close()}>{t('pack.closeBatch')}</button>
       </div>
       <div className="row gap wrap">
@@ -210,6 +222,7 @@ function PrintDoc({ doc, onClose }: { doc: Doc; onClose: () => void }) {
 function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locationId: number; batch: number | null; onDone: () => void }) {
   const { t, num, money } = useI18n();
   const toast = useToast();
+  const qc = useQueryClient();
   const slip = useQuery({ queryKey: ['slip', orderId, locationId], queryFn: () => api.packingSlip(orderId, locationId), staleTime: 0 });
   const presets = useQuery({ queryKey: ['presets'], queryFn: api.parcelPresets });
   const [scans, setScans] = useState<Scan[]>([]);
@@ -256,6 +269,8 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
       setCheck(r.check);
       if (r.parcel) {
         setParcel(r.parcel.id);
+        void qc.invalidateQueries({ queryKey: ['batches'] });
+        void qc.invalidateQueries({ queryKey: ['fq'] });
         toast.ok(t('pack.parcelPacked', { units: num(r.parcel.units) }));
         setPick((await api.pickRate(orderId).catch(() => [null, null] as const))[1]);
       }
@@ -284,7 +299,15 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
   };
   const unpack = async () => {
     if (parcel === null) return;
-    try { await api.unpackParcel(parcel); setParcel(null); setScans([]); setPick(undefined); } catch (e) { toast.error(e); }
+    try {
+      await api.unpackParcel(parcel);
+      setParcel(null);
+      setScans([]);
+      setPick(undefined);
+      void qc.invalidateQueries({ queryKey: ['batches'] });
+    } catch (e) {
+      toast.error(e);
+    }
   };
   const s = slip.data;
   if (!s) return null;
@@ -320,8 +343,8 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
               })}
             </tbody>
           </table>
-          {counts.unknown.length > 0 && <p className="error" data-testid="bench-unknown">{t('pack.unknownCodes', { codes: counts.unknown.join(', ') })}</p>}
-          {check && check.problems.length > 0 && <ul className="error small" data-testid="bench-problems">{check.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
+          {counts.unknown.length > 0 && <p className="error-text" data-testid="bench-unknown">{t('pack.unknownCodes', { codes: counts.unknown.join(', ') })}</p>}
+          {check && check.problems.length > 0 && <ul className="error-text small" data-testid="bench-problems">{check.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
           <div className="row gap">
             <label className="field"><span>{t('pack.box')}</span>
               <select data-testid="bench-preset" value={preset ?? ''} onChange={(e) => setPreset(e.target.value ? Number(e.target.value) : null)}>

@@ -37,7 +37,7 @@ export function Shipments({ orderId }: { orderId: number }) {
   if (!list.length && !ms.length) return null;
   return (
     <div className="card stack" data-testid="shipments">
-      <h2>{t('ship.title')}</h2>
+      {list.length > 0 && <h2>{t('ship.title')}</h2>}
       {list.map((s) => (
         <div key={s.id} className={`shipment ${s.voided ? 'voided' : ''}`} data-testid="shipment" data-status={s.tracking_status ?? ''}>
           <div className="row gap">
@@ -47,7 +47,7 @@ export function Shipments({ orderId }: { orderId: number }) {
             <span className="muted small">{num(s.units)} {t('pack.unitsWord')} · {dateTime(s.created_at)}</span>
             <span className="grow" />
             {s.cost_minor !== null && s.cost_currency && <span className="small">{money(s.cost_minor, s.cost_currency)}</span>}
-            {s.label_path && <span className="small muted mono" title={s.label_path}>{s.label_format}</span>}
+            {s.label_path && <button className="link small" data-testid="shipment-label" title={s.label_path} onClick={() => void api.openDocument(s.label_path!).catch((e) => toast.error(e))}>{t('ship.openLabel', { format: s.label_format ?? '' })}</button>}
             {!s.voided && s.label_path && (!s.tracking_status || s.tracking_status === 'pre_transit' || s.tracking_status === 'unknown') && (
               <button className="danger" data-testid="shipment-void" onClick={() => void voidIt(s.id)}>{t('ship.void')}</button>
             )}
