@@ -273,8 +273,12 @@ pub async fn send_test_mail(
     to: String,
     kind: String,
     lang: String,
+    subject: Option<String>,
+    body: Option<String>,
 ) -> R<MailPreview> {
-    s.api.send_test_mail(&to, &kind, &lang).await
+    s.api
+        .send_test_mail(&to, &kind, &lang, subject.as_deref(), body.as_deref())
+        .await
 }
 
 #[tauri::command]

@@ -15,6 +15,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+/// How far a label purchase got when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    NotBought,
+    Unknown,
+    Bought,
+}
+
 /// Where the shop's rate rules are kept (settings).
 const RATE_RULES_KEY: &str = "shipping.rate_rules";
 /// Orders whose labels are bought at once when buying for many.
@@ -317,32 +325,29 @@ impl Api {
         self.end_purchase(pid, r).await
     }
 
-    /// Closes a purchase record: done, or failed when the carrier refused or the account
-    /// cannot buy (nothing was bought). Anything else — unreachable, a timeout, the label
-    /// bought but not recorded — stays pending for the next purchase to finish.
+    /// Closes a purchase record: done, or failed when nothing was bought (the units cannot
+    /// ship, the account cannot buy, the carrier refused). A purchase that may have been bought
+    /// (unreachable, a timeout) or was bought but not recorded stays pending for the next
+    /// purchase of the order to finish.
     async fn end_purchase(
         &self,
         id: i64,
-        r: Result<LabelView, ApiError>,
+        r: Result<LabelView, (ApiError, Stage)>,
     ) -> Result<LabelView, ApiError> {
-        match &r {
-            Ok(_) => self.store.finish_purchase(id, true, None, now_ms()).await?,
-            Err(e)
-                if matches!(
-                    e.code,
-                    ErrorCode::ChannelRejected
-                        | ErrorCode::ChannelConfig
-                        | ErrorCode::ChannelUnauthorized
-                        | ErrorCode::NotFound
-                ) =>
-            {
+        match r {
+            Ok(l) => {
+                self.store.finish_purchase(id, true, None, now_ms()).await?;
+                Ok(l)
+            }
+            Err((e, Stage::NotBought)) => {
                 self.store
                     .finish_purchase(id, false, Some(&e.message), now_ms())
-                    .await?
+                    .await?;
+                Err(e)
             }
-            Err(_) => {}
+            // Bought, or maybe bought: the next purchase for the order finishes this one.
+            Err((e, _)) => Err(e),
         }
-        r
     }
 
     async fn buy_label_now(
@@ -352,24 +357,77 @@ impl Api {
         carrier_shipment_id: &str,
         rate_id: &str,
         reason: Option<&str>,
-    ) -> Result<LabelView, ApiError> {
-        let id = OrderId::new(order_id)?;
+    ) -> Result<LabelView, (ApiError, Stage)> {
+        let nb = |e: ApiError| (e, Stage::NotBought);
+        let id = OrderId::new(order_id).map_err(|e| nb(e.into()))?;
         // The parcel that was quoted: the packed one when one waits.
-        let parcel = self.store.next_packed_parcel(order_id).await?.map(|p| p.id);
+        let parcel = self
+            .store
+            .next_packed_parcel(order_id)
+            .await
+            .map_err(|e| nb(e.into()))?
+            .map(|p| p.id);
         let row = self
             .store
             .carrier_accounts()
-            .await?
+            .await
+            .map_err(|e| nb(e.into()))?
             .into_iter()
             .find(|r| r.id == account_id)
             .ok_or_else(|| {
-                ApiError::new(ErrorCode::NotFound, format!("carrier account {account_id}"))
+                nb(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("carrier account {account_id}"),
+                ))
             })?;
-        let ep = self.carrier_client(&row).await?;
-        let label = ep
-            .buy(carrier_shipment_id, rate_id)
+        let ep = self.carrier_client(&row).await.map_err(nb)?;
+        // Never a label for units that cannot ship (cancelled, held, no longer reserved).
+        self.store
+            .check_shippable(order_id, parcel)
             .await
-            .map_err(|e| crate::sync::sync_error(&e))?;
+            .map_err(|e| nb(e.into()))?;
+        let label = ep.buy(carrier_shipment_id, rate_id).await.map_err(|e| {
+            let a = crate::sync::sync_error(&e);
+            // A refusal bought nothing; anything else (a timeout, a lost answer) may have.
+            let stage = if matches!(
+                a.code,
+                ErrorCode::ChannelRejected
+                    | ErrorCode::ChannelConfig
+                    | ErrorCode::ChannelUnauthorized
+            ) {
+                Stage::NotBought
+            } else {
+                Stage::Unknown
+            };
+            (a, stage)
+        })?;
+        self.keep_label(
+            &ep,
+            label,
+            order_id,
+            id,
+            account_id,
+            carrier_shipment_id,
+            parcel,
+            reason,
+        )
+        .await
+        .map_err(|e| (e, Stage::Bought))
+    }
+
+    /// Keeps a bought label: downloads its file and ships the parcel with it.
+    #[allow(clippy::too_many_arguments)]
+    async fn keep_label(
+        &self,
+        ep: &CarrierClient,
+        label: oms_sync::carriers::Label,
+        order_id: i64,
+        id: OrderId,
+        account_id: i64,
+        carrier_shipment_id: &str,
+        parcel: Option<i64>,
+        reason: Option<&str>,
+    ) -> Result<LabelView, ApiError> {
         let bytes = ep
             .download(&label.label_url)
             .await
@@ -389,7 +447,10 @@ impl Api {
             "{}-{}.{}",
             order_id,
             safe(&label.tracking_number),
-            label.label_format.to_ascii_lowercase()
+            match safe(&label.label_format.to_ascii_lowercase()).as_str() {
+                "" => "label".to_owned(),
+                f => f.to_owned(),
+            }
         ));
         let io =
             |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display()));
@@ -532,6 +593,14 @@ impl Api {
         progress: &(dyn Fn(u32, u32) + Send + Sync),
     ) -> Result<LabelBatchReport, ApiError> {
         let started = std::time::Instant::now();
+        // Each order once: two purchases of one order never run side by side.
+        let mut seen = std::collections::HashSet::new();
+        let order_ids: Vec<i64> = order_ids
+            .iter()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        let order_ids = &order_ids[..];
         let total = u32::try_from(order_ids.len()).unwrap_or(u32::MAX);
         let n = concurrency.unwrap_or(LABEL_CONCURRENCY).clamp(1, 32);
         let done = Arc::new(AtomicU32::new(0));
@@ -602,6 +671,8 @@ impl Api {
                 ApiError::new(ErrorCode::NotFound, format!("carrier account {account}"))
             })?;
         let client = self.carrier_client(&row).await?;
+        // The store's checks first: the carrier is not asked to refund what stays shipped here.
+        self.store.check_voidable(shipment_id).await?;
         let outcome = client
             .void(&label)
             .await

@@ -144,6 +144,8 @@ pub struct Api {
     outbox_locks: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     >,
+    /// One customer e-mail pass at a time (a row is never sent twice at once).
+    mail_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Api {
@@ -176,6 +178,7 @@ impl Api {
             sync_policy: Default::default(),
             sync_locks: Default::default(),
             outbox_locks: Default::default(),
+            mail_lock: Default::default(),
         })
     }
 

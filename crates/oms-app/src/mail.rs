@@ -187,23 +187,14 @@ impl Api {
                 email_customers: on,
             })
             .collect();
-        let pending = self
-            .store
-            .mail_rows(None, Some("pending"), 10_000)
-            .await?
-            .len();
-        let failed = self
-            .store
-            .mail_rows(None, Some("failed"), 10_000)
-            .await?
-            .len();
+        let (pending, failed) = self.store.mail_counts().await?;
         Ok(MailSettingsView {
             smtp: smtp.as_ref().map(view_of),
             has_password,
             lang: self.mail_lang().await?,
             channels,
-            pending: i64::try_from(pending).unwrap_or(i64::MAX),
-            failed: i64::try_from(failed).unwrap_or(i64::MAX),
+            pending,
+            failed,
         })
     }
 
@@ -341,7 +332,13 @@ impl Api {
                 let shipment = if matches!(k, MailKind::OrderConfirmed) {
                     None
                 } else {
-                    self.store.shipments_of(o).await?.last().map(|s| s.id)
+                    self.store
+                        .shipments_of(o)
+                        .await?
+                        .iter()
+                        .rev()
+                        .find(|s| !s.voided)
+                        .map(|s| s.id)
                 };
                 self.store.mail_facts(o, shipment).await?
             }
@@ -362,12 +359,15 @@ impl Api {
         })
     }
 
-    /// Sends a sample e-mail of `kind` to `to` through the configured server.
+    /// Sends a sample e-mail of `kind` to `to` through the configured server; with
+    /// `subject` and `body`, that (unsaved) template.
     pub async fn send_test_mail(
         &self,
         to: &str,
         kind: &str,
         lang: &str,
+        subject: Option<&str>,
+        body: Option<&str>,
     ) -> Result<MailPreview, ApiError> {
         let k = kind_of(kind)?;
         let lang = lang_of(lang);
@@ -375,7 +375,14 @@ impl Api {
             ApiError::new(ErrorCode::ChannelConfig, "no SMTP server is set up yet")
         })?;
         let facts = sample_facts(lang);
-        let r = self.render_for(k, lang, &facts, None).await?;
+        let t = match (subject, body) {
+            (Some(s), Some(b)) => Some(Template {
+                subject: s.to_owned(),
+                body: b.to_owned(),
+            }),
+            _ => None,
+        };
+        let r = self.render_for(k, lang, &facts, t.as_ref()).await?;
         let password = self.with_secrets(|s| s.get(PASSWORD_KEY)).await?;
         let hint = format!("test-{}", now_ms());
         oms_mail::send(&smtp, password.as_deref(), to, &r, &hint)
@@ -392,6 +399,7 @@ impl Api {
     /// again later with a growing wait; a refused message (5xx, bad address) waits for a person;
     /// bad settings or a refused login stop the pass and leave the rows due.
     pub async fn dispatch_mail(&self) -> Result<MailReport, ApiError> {
+        let _turn = self.mail_lock.lock().await;
         let mut report = MailReport::default();
         let due = self.store.due_mail(now_ms(), MAIL_PASS).await?;
         if due.is_empty() {
@@ -440,6 +448,12 @@ impl Api {
                         .mail_failed(row.id, &e.message, Some(now_ms() + wait))
                         .await?;
                     report.later += 1;
+                    // The server itself is away (no SMTP answer at all): the other rows wait
+                    // for the next pass instead of each waiting out its own timeout.
+                    if e.smtp_code.is_none() {
+                        report.stopped = Some(e.message);
+                        break;
+                    }
                 }
                 Err(e) => {
                     self.store.mail_failed(row.id, &e.message, None).await?;

@@ -372,8 +372,11 @@ pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
         0 => 1,
         2 => 3,
         3 => {
-            if palette.is_none() {
-                return Err("a palette PNG without its palette".into());
+            if palette
+                .as_ref()
+                .is_none_or(|p| p.len() < 3 || p.len() % 3 != 0)
+            {
+                return Err("a palette PNG without a readable palette".into());
             }
             1
         }

@@ -248,7 +248,7 @@ pub async fn run(api: &Api, cmd: MailOps, out: &mut impl Write) -> Result<()> {
             )?;
         }
         MailCmd::Test { to, kind, lang } => {
-            let p = api.send_test_mail(&to, &kind, &lang).await?;
+            let p = api.send_test_mail(&to, &kind, &lang, None, None).await?;
             writeln!(out, "sent to {to}: {}", p.subject)?;
         }
         MailCmd::List {

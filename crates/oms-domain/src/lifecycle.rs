@@ -70,9 +70,16 @@ impl OrderStatus {
                 Cancelled,
             ],
             // Back to allocated when the only shipment's label is voided.
-            PartiallyShipped => &[Shipped, Cancelled, OnHold, Allocated],
-            // A voided label takes its units back: allocated or partially shipped again.
-            Shipped => &[Delivered, Returned, Allocated, PartiallyShipped],
+            PartiallyShipped => &[Shipped, Cancelled, OnHold, Allocated, Backordered],
+            // A voided label takes its units back: allocated (or backordered, when lines still
+            // wait for stock) or partially shipped again.
+            Shipped => &[
+                Delivered,
+                Returned,
+                Allocated,
+                Backordered,
+                PartiallyShipped,
+            ],
             Delivered => &[Returned],
             Cancelled | Returned | Merged => &[],
         }

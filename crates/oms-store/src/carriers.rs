@@ -370,6 +370,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a shipment's label may be voided here (asked before the carrier is): not
+    /// voided yet, not scanned by the carrier, with a location and the lines to restock.
+    pub async fn check_voidable(&self, shipment: i64) -> Result<(), StoreError> {
+        let mut tx = begin_write(self).await?;
+        voidable(&mut tx, shipment).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A voided label: the parcel never left. Its units are on hand and reserved again at the
     /// location, the lines' shipped units go back, and the order is allocated or partially
     /// shipped again. A fulfilment not yet sent to the channel is dismissed. Refused once the
@@ -382,43 +391,7 @@ impl Store {
         now: i64,
     ) -> Result<VoidedShipment, StoreError> {
         let mut tx = begin_write(self).await?;
-        let (order, location, voided, status, carrier, number): (
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            String,
-            Option<String>,
-        ) = sqlx::query_as(
-            "SELECT order_id, location_id, voided_at, tracking_status, carrier, tracking_number FROM shipments WHERE id = $1",
-        )
-        .bind(shipment)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("shipment {shipment}")))?;
-        if voided.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "shipment {shipment} is voided already"
-            )));
-        }
-        if status
-            .as_deref()
-            .is_some_and(|s| s != "pre_transit" && s != "unknown")
-        {
-            return Err(StoreError::Conflict(format!(
-                "shipment {shipment} is {}: a label the carrier has scanned cannot be voided",
-                status.unwrap_or_default().replace('_', " ")
-            )));
-        }
-        let location = location.ok_or_else(|| {
-            StoreError::Invalid(format!("shipment {shipment} has no location to restock"))
-        })?;
-        let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT line_no, product_id, quantity FROM shipment_lines WHERE shipment_id = $1",
-        )
-        .bind(shipment)
-        .fetch_all(&mut *tx)
-        .await?;
+        let (order, location, carrier, number, lines) = voidable(&mut tx, shipment).await?;
         let mut units = 0;
         for &(line, product, q) in &lines {
             crate::inventory::apply(
@@ -493,7 +466,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE mail_outbox SET status = 'dismissed', last_error = 'label voided' WHERE shipment_id = $1 AND status = 'pending'",
+            "UPDATE mail_outbox SET status = 'dismissed', last_error = 'label voided' WHERE shipment_id = $1 AND status IN ('pending', 'failed')",
         )
         .bind(shipment)
         .execute(&mut *tx)
@@ -507,8 +480,16 @@ impl Store {
         .bind(order)
         .fetch_one(&mut *tx)
         .await?;
+        let backordered: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(backordered), 0) FROM order_lines WHERE order_id = $1",
+        )
+        .bind(order)
+        .fetch_one(&mut *tx)
+        .await?;
         let to = if shipped > 0 {
             oms_domain::OrderStatus::PartiallyShipped
+        } else if backordered > 0 {
+            oms_domain::OrderStatus::Backordered
         } else {
             oms_domain::OrderStatus::Allocated
         };
@@ -582,9 +563,9 @@ impl Store {
         now: i64,
     ) -> Result<i64, StoreError> {
         let mut tx = begin_write(self).await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO label_purchases (order_id, account_id, carrier_shipment_id, rate_id, reason, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(order)
         .bind(account)
@@ -592,10 +573,62 @@ impl Store {
         .bind(rate_id)
         .bind(reason)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(id)
+        id.ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "a label purchase for order {order} is under way: wait for it, then look again"
+            ))
+        })
+    }
+
+    /// Refuses a label purchase for units that cannot ship: the order is not allocated, or
+    /// the packed parcel (or the units at the location) are no longer reserved.
+    pub async fn check_shippable(&self, order: i64, parcel: Option<i64>) -> Result<(), StoreError> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+            .bind(order)
+            .fetch_optional(self.pool())
+            .await?;
+        let status = status.ok_or_else(|| StoreError::NotFound(format!("order {order}")))?;
+        if !matches!(
+            status.as_str(),
+            "allocated" | "backordered" | "partially_shipped"
+        ) {
+            return Err(StoreError::Conflict(format!(
+                "order {order} is {}: no label is bought for it",
+                status.replace('_', " ")
+            )));
+        }
+        let short: Option<i64> = match parcel {
+            Some(p) => sqlx::query_scalar(
+                "SELECT pl.line_no FROM parcel_lines pl JOIN parcels pa ON pa.id = pl.parcel_id \
+                 WHERE pl.parcel_id = $1 AND (pa.status != 'packed' OR pl.quantity > \
+                   (SELECT COALESCE(SUM(r.quantity), 0) FROM reservations r WHERE r.order_id = pa.order_id \
+                    AND r.line_no = pl.line_no AND r.location_id = pa.location_id AND r.status = 'open')) LIMIT 1",
+            )
+            .bind(p)
+            .fetch_optional(self.pool())
+            .await?,
+            None => None,
+        };
+        if let Some(line) = short {
+            return Err(StoreError::Conflict(format!(
+                "order {order}: line {line} of the packed parcel is no longer reserved; unpack and pack again"
+            )));
+        }
+        let any: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reservations WHERE order_id = $1 AND status = 'open'",
+        )
+        .bind(order)
+        .fetch_one(self.pool())
+        .await?;
+        if any == 0 {
+            return Err(StoreError::Conflict(format!(
+                "order {order} has nothing reserved to ship"
+            )));
+        }
+        Ok(())
     }
 
     /// A purchase ended: done (the label is recorded) or failed (the carrier refused; nothing
@@ -620,4 +653,58 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+type VoidFacts = (i64, i64, String, Option<String>, Vec<(i64, i64, i64)>);
+
+/// The facts of a shipment whose label may be voided: (order, location, carrier, tracking
+/// number, lines as (line, product, units)); a clear refusal otherwise.
+async fn voidable(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    shipment: i64,
+) -> Result<VoidFacts, StoreError> {
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let (order, location, voided, status, carrier, number): Row = sqlx::query_as(
+        "SELECT order_id, location_id, voided_at, tracking_status, carrier, tracking_number FROM shipments WHERE id = $1",
+    )
+    .bind(shipment)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("shipment {shipment}")))?;
+    if voided.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "shipment {shipment} is voided already"
+        )));
+    }
+    if status
+        .as_deref()
+        .is_some_and(|s| s != "pre_transit" && s != "unknown")
+    {
+        return Err(StoreError::Conflict(format!(
+            "shipment {shipment} is {}: a label the carrier has scanned cannot be voided",
+            status.unwrap_or_default().replace('_', " ")
+        )));
+    }
+    let location = location.ok_or_else(|| {
+        StoreError::Invalid(format!("shipment {shipment} has no location to restock"))
+    })?;
+    let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT line_no, product_id, quantity FROM shipment_lines WHERE shipment_id = $1",
+    )
+    .bind(shipment)
+    .fetch_all(&mut **tx)
+    .await?;
+    if lines.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "shipment {shipment} does not record its lines (made before this version): void it with the carrier and adjust the stock by hand"
+        )));
+    }
+    Ok((order, location, carrier, number, lines))
 }

@@ -90,9 +90,15 @@ impl Store {
         status: Option<&str>,
         limit: u32,
     ) -> Result<Vec<MailRow>, StoreError> {
+        // One query per shape, so that each uses its index (of the order, of the status).
+        let filter = match (order.is_some(), status.is_some()) {
+            (true, true) => "WHERE m.order_id = $1 AND m.status = $2",
+            (true, false) => "WHERE m.order_id = $1 AND $2 IS NULL",
+            (false, true) => "WHERE $1 IS NULL AND m.status = $2",
+            (false, false) => "WHERE $1 IS NULL AND $2 IS NULL",
+        };
         let rows = sqlx::query(&format!(
-            "SELECT {COLS} FROM mail_outbox m JOIN orders o ON o.id = m.order_id \
-             WHERE ($1 IS NULL OR m.order_id = $1) AND ($2 IS NULL OR m.status = $2) ORDER BY m.id DESC LIMIT $3"
+            "SELECT {COLS} FROM mail_outbox m JOIN orders o ON o.id = m.order_id {filter} ORDER BY m.id DESC LIMIT $3"
         ))
         .bind(order)
         .bind(status)
@@ -286,7 +292,7 @@ impl Store {
         let mut tx = begin_write(self).await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO mail_outbox (order_id, shipment_id, kind, idempotency_key, to_address, lang, status, next_attempt_at, created_at) \
-             SELECT o.id, $2, $3, $3 || '-manual-' || o.id || '-' || $5 || '-' || (SELECT COUNT(*) FROM mail_outbox), \
+             SELECT o.id, $2, $3, $3 || '-manual-' || o.id || '-' || $5 || '-' || (SELECT COALESCE(MAX(id), 0) + 1 FROM mail_outbox), \
                     COALESCE($4, cu.email), COALESCE((SELECT value FROM settings WHERE key = 'mail.lang'), 'en'), 'pending', $5, $5 \
              FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id \
              WHERE o.id = $1 AND COALESCE($4, cu.email, '') != '' RETURNING id",
@@ -305,6 +311,16 @@ impl Store {
         })?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// E-mails waiting and refused.
+    pub async fn mail_counts(&self) -> Result<(i64, i64), StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM mail_outbox WHERE status = 'pending'), \
+                    (SELECT COUNT(*) FROM mail_outbox WHERE status = 'failed')",
+        )
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// Whether a connection e-mails its customers from here.

@@ -37,13 +37,13 @@ impl Store {
         let filter = if batched {
             ""
         } else {
-            "AND NOT EXISTS (SELECT 1 FROM batch_orders b WHERE b.order_id = o.id AND b.state IN ('waiting', 'packed'))"
+            "AND NOT EXISTS (SELECT 1 FROM batch_orders b WHERE b.order_id = o.id AND b.location_id = $1 AND b.state IN ('waiting', 'packed'))"
         };
         let sql = format!(
             "WITH here AS (SELECT order_id, SUM(quantity) AS units, COUNT(DISTINCT line_no) AS lines \
                            FROM reservations WHERE location_id = $1 AND status = 'open' GROUP BY order_id) \
              SELECT o.id, o.order_number, o.customer_name, o.ship_country, o.placed_at, o.priority, h.units, h.lines, o.status, \
-                    (SELECT b.batch_id FROM batch_orders b WHERE b.order_id = o.id AND b.state IN ('waiting', 'packed')), \
+                    (SELECT b.batch_id FROM batch_orders b WHERE b.order_id = o.id AND b.location_id = $1 AND b.state IN ('waiting', 'packed')), \
                     (SELECT p.id FROM parcels p WHERE p.order_id = o.id AND p.location_id = $1 AND p.status = 'packed') \
              FROM here h JOIN orders o ON o.id = h.order_id \
              WHERE o.status IN ('allocated', 'partially_shipped', 'backordered') {filter} \
@@ -123,7 +123,7 @@ impl Store {
             let (number, here, busy): (Option<String>, i64, Option<i64>) = sqlx::query_as(
                 "SELECT (SELECT order_number FROM orders WHERE id = $1), \
                  (SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE order_id = $1 AND location_id = $2 AND status = 'open'), \
-                 (SELECT batch_id FROM batch_orders WHERE order_id = $1 AND state IN ('waiting', 'packed'))",
+                 (SELECT batch_id FROM batch_orders WHERE order_id = $1 AND location_id = $2 AND state IN ('waiting', 'packed'))",
             )
             .bind(order)
             .bind(location)
@@ -141,11 +141,12 @@ impl Store {
                 )));
             }
             sqlx::query(
-                "INSERT INTO batch_orders (batch_id, order_id, position, state) VALUES ($1, $2, $3, 'waiting')",
+                "INSERT INTO batch_orders (batch_id, order_id, location_id, position, state) VALUES ($1, $2, $4, $3, 'waiting')",
             )
             .bind(id)
             .bind(order)
             .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+            .bind(location)
             .execute(&mut *tx)
             .await?;
             insert_event(
@@ -452,9 +453,10 @@ impl Store {
             .await?;
         }
         sqlx::query(
-            "UPDATE batch_orders SET state = 'packed' WHERE order_id = $1 AND state = 'waiting'",
+            "UPDATE batch_orders SET state = 'packed' WHERE order_id = $1 AND location_id = $2 AND state = 'waiting'",
         )
         .bind(p.order_id)
+        .bind(p.location_id)
         .execute(&mut *tx)
         .await?;
         insert_event(
@@ -473,17 +475,19 @@ impl Store {
     /// Undoes packing (nothing shipped): the units wait to be packed again.
     pub async fn unpack_parcel(&self, id: i64, actor: &str) -> Result<(), StoreError> {
         let mut tx = begin_write(self).await?;
-        let order: Option<i64> = sqlx::query_scalar(
-            "UPDATE parcels SET status = 'unpacked' WHERE id = $1 AND status = 'packed' RETURNING order_id",
+        let r: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE parcels SET status = 'unpacked' WHERE id = $1 AND status = 'packed' RETURNING order_id, location_id",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let order = order.ok_or_else(|| StoreError::NotFound(format!("packed parcel {id}")))?;
+        let (order, location) =
+            r.ok_or_else(|| StoreError::NotFound(format!("packed parcel {id}")))?;
         sqlx::query(
-            "UPDATE batch_orders SET state = 'waiting' WHERE order_id = $1 AND state = 'packed'",
+            "UPDATE batch_orders SET state = 'waiting' WHERE order_id = $1 AND location_id = $2 AND state = 'packed'",
         )
         .bind(order)
+        .bind(location)
         .execute(&mut *tx)
         .await?;
         insert_event(
@@ -722,18 +726,20 @@ pub(crate) async fn ship_parcel_in(
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "UPDATE batch_orders SET state = 'shipped' WHERE order_id = $1 AND state IN ('waiting', 'packed')",
+        "UPDATE batch_orders SET state = 'shipped' WHERE order_id = $1 AND location_id = $2 AND state IN ('waiting', 'packed')",
     )
     .bind(order)
+    .bind(location)
     .execute(&mut **tx)
     .await?;
     let batch = match batch {
         Some(b) => Some(b),
         None => {
             sqlx::query_scalar(
-                "SELECT batch_id FROM batch_orders WHERE order_id = $1 AND state = 'shipped' ORDER BY batch_id DESC LIMIT 1",
+                "SELECT batch_id FROM batch_orders WHERE order_id = $1 AND location_id = $2 AND state = 'shipped' ORDER BY batch_id DESC LIMIT 1",
             )
             .bind(order)
+            .bind(location)
             .fetch_optional(&mut **tx)
             .await?
         }
@@ -761,18 +767,22 @@ async fn finish_batch_if_done(
     Ok(())
 }
 
-/// Marks batch rows shipped when an order ships outside a parcel (a label bought straight
-/// from the order, "Mark shipped").
+/// Marks batch rows shipped when an order ships from a location outside a parcel (a label
+/// bought straight from the order, "Mark shipped") and nothing is left reserved there.
 pub(crate) async fn note_shipped_outside(
     tx: &mut Transaction<'_, Sqlite>,
     order: i64,
+    location: Option<i64>,
     now: i64,
 ) -> Result<(), StoreError> {
     let batches: Vec<i64> = sqlx::query_scalar(
         "UPDATE batch_orders SET state = 'shipped' WHERE order_id = $1 AND state IN ('waiting', 'packed') \
-         AND NOT EXISTS (SELECT 1 FROM reservations WHERE order_id = $1 AND status = 'open') RETURNING batch_id",
+         AND ($2 IS NULL OR location_id = $2) \
+         AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = $1 AND r.status = 'open' \
+                         AND r.location_id = batch_orders.location_id) RETURNING batch_id",
     )
     .bind(order)
+    .bind(location)
     .fetch_all(&mut **tx)
     .await?;
     for b in batches {
@@ -793,9 +803,10 @@ impl Store {
             "SELECT o.order_number, s.label_path, COALESCE(s.label_format, '') FROM batch_orders bo \
              JOIN pick_batches b ON b.id = bo.batch_id JOIN orders o ON o.id = bo.order_id \
              JOIN shipments s ON s.order_id = bo.order_id \
-             WHERE bo.batch_id = $1 AND s.label_path IS NOT NULL AND s.voided_at IS NULL \
+             WHERE bo.batch_id = $1 AND bo.state = 'shipped' AND s.label_path IS NOT NULL AND s.voided_at IS NULL \
                AND (s.id IN (SELECT shipment_id FROM parcels WHERE batch_id = $1 AND shipment_id IS NOT NULL) \
-                    OR s.created_at >= b.created_at) \
+                    OR (s.location_id = b.location_id AND s.created_at >= b.created_at \
+                        AND (b.closed_at IS NULL OR s.created_at <= b.closed_at))) \
              ORDER BY bo.position, s.id",
         )
         .bind(batch)

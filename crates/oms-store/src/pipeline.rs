@@ -171,6 +171,18 @@ pub(crate) async fn release_reservations(
         .bind(order)
         .execute(&mut **tx)
         .await?;
+    // Nothing is reserved any more: packed parcels are unpacked and the order leaves its
+    // unfinished batches (a label is never bought for units no longer reserved).
+    sqlx::query("UPDATE parcels SET status = 'unpacked' WHERE order_id = $1 AND status = 'packed'")
+        .bind(order)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE batch_orders SET state = 'removed' WHERE order_id = $1 AND state IN ('waiting', 'packed')",
+    )
+    .bind(order)
+    .execute(&mut **tx)
+    .await?;
     // What was asked of a supplier or 3PL for these units is called off.
     sqlx::query(
         "UPDATE handoffs SET status = 'cancelled', closed_at = $2 WHERE order_id = $1 \
@@ -1097,7 +1109,7 @@ pub(crate) async fn ship_units_in(
         tracking.map(|(c, n)| format!("{c} {n}")).as_deref(),
     )
     .await?;
-    crate::packing::note_shipped_outside(tx, id.get(), now).await?;
+    crate::packing::note_shipped_outside(tx, id.get(), location.or(location_of), now).await?;
     Ok(Shipped {
         units,
         status: to,

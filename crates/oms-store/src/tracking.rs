@@ -179,7 +179,7 @@ impl Store {
         let delivered = u.status == "delivered";
         sqlx::query(
             "UPDATE shipments SET tracking_status = $2, tracking_raw = $3, tracked_at = $4, est_delivery = $5, \
-             moved_at = MAX(COALESCE(moved_at, 0), COALESCE($6, 0)), \
+             moved_at = COALESCE(MAX(moved_at, $6), moved_at, $6), \
              delivered_at = CASE WHEN $7 THEN COALESCE(delivered_at, $6, $4) ELSE NULL END, \
              status = CASE WHEN $7 THEN 'delivered' ELSE status END WHERE id = $1",
         )
@@ -271,11 +271,14 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<ShipmentView>, StoreError> {
         let stale_before = now - i64::from(stale_days) * 86_400_000;
+        // Two index ranges: parcels with a problem, and parcels in flight by last movement.
         let rows = sqlx::query(&format!(
-            "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id \
-             WHERE s.voided_at IS NULL AND s.delivered_at IS NULL AND ( \
-               s.tracking_status IN ('exception', 'returned_to_sender') \
-               OR (s.carrier_account_id IS NOT NULL AND COALESCE(s.moved_at, s.created_at) < $1)) \
+            "SELECT {SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id IN ( \
+               SELECT id FROM shipments WHERE tracking_status IN ('exception', 'returned_to_sender') \
+                 AND voided_at IS NULL AND delivered_at IS NULL \
+               UNION \
+               SELECT id FROM shipments WHERE carrier_account_id IS NOT NULL AND delivered_at IS NULL \
+                 AND voided_at IS NULL AND COALESCE(moved_at, created_at) < $1) \
              ORDER BY COALESCE(s.moved_at, s.created_at) DESC LIMIT $2"
         ))
         .bind(stale_before)

@@ -140,7 +140,8 @@ export const api = {
     invoke<MailTemplateView>('save_mail_template', { kind, lang, subject, body }),
   previewMail: (kind: string, lang: string, orderId: number | null, subject: string | null, body: string | null) =>
     invoke<MailPreview>('preview_mail', { kind, lang, orderId, subject, body }),
-  sendTestMail: (to: string, kind: string, lang: string) => invoke<MailPreview>('send_test_mail', { to, kind, lang }),
+  sendTestMail: (to: string, kind: string, lang: string, subject: string | null, body: string | null) =>
+    invoke<MailPreview>('send_test_mail', { to, kind, lang, subject, body }),
   listMail: (orderId: number | null, status: string | null) => invoke<MailView[]>('list_mail', { orderId, status }),
   sendMailNow: () => invoke<MailReport>('send_mail_now'),
   retryMail: (id: number) => invoke<MailView>('retry_mail', { id }),

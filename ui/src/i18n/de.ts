@@ -735,4 +735,5 @@ export const de: Record<MessageKey, string> = {
   'pack.printLabels': "Etiketten drucken",
   'pack.labelsGathered': "{count} Etiketten zusammengestellt: {files}",
   'ship.openLabel': "Etikett öffnen ({format})",
+  'pack.sku': "Artikelnr.",
 };

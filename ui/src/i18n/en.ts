@@ -734,6 +734,7 @@ export const en = {
   'pack.printLabels': "Labels to print",
   'pack.labelsGathered': "{count} labels gathered: {files}",
   'ship.openLabel': "Open label ({format})",
+  'pack.sku': "SKU",
 } as const;
 
 export type MessageKey = keyof typeof en;

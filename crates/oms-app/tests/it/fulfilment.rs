@@ -717,3 +717,77 @@ async fn a_lost_purchase_is_finished_by_the_next_not_bought_again() {
     );
     assert_eq!(api.shipments(id).await.expect("s").len(), 1);
 }
+
+#[tokio::test]
+async fn a_packed_order_cancelled_gets_no_label_and_leaves_its_batch() {
+    let mut db = fresh().await;
+    db.api.set_sync_policy(policy());
+    let api = &db.api;
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let wh = located(api, "Leipzig", "Leipzig").await;
+    receive(api, "MUG-1", wh, 5).await;
+    api.import_orders(&[order("6", "a@example.de", &[("MUG-1", 1)])], "test")
+        .await
+        .expect("import");
+    api.process_pending(&|_| {}).await.expect("process");
+    let id = id_of(api, "#6").await;
+    api.add_carrier_account(&NewCarrierAccount {
+        kind: "easypost".into(),
+        name: "EP".into(),
+        base_url: base.clone(),
+        api_key: "EZTK_k".into(),
+    })
+    .await
+    .expect("account");
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(&base, "shp_c", false)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/shipments/shp_c"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, "shp_c", false)))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments/shp_c/buy"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, "shp_c", true)))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let batch = api.create_batch(wh, &[id], None).await.expect("batch");
+    let mut input = pack(id, wh, vec![scan("MUG-1", 1)], false);
+    input.batch_id = Some(batch.id);
+    let parcel = api
+        .pack_order(&input)
+        .await
+        .expect("pack")
+        .parcel
+        .expect("parcel");
+    // A quote was taken, then the customer cancelled.
+    let q = api.quote_order(id).await.expect("quote");
+    let r = api
+        .cancel_orders(&[id], "customer changed their mind", &|_| {})
+        .await
+        .expect("cancel");
+    assert_eq!(r.failed_count, 0);
+    assert_eq!(api.parcel(parcel.id).await.expect("p").status, "unpacked");
+    assert_eq!(
+        api.batch(batch.id).await.expect("b").orders[0].state,
+        "removed"
+    );
+    let e = api
+        .buy_label(
+            id,
+            q.quotes[0].account_id,
+            &q.quotes[0].carrier_shipment_id,
+            &q.quotes[0].rate_id,
+        )
+        .await
+        .expect_err("no label for a cancelled order");
+    assert_eq!(e.code, oms_app::ErrorCode::Conflict, "{}", e.message);
+    assert!(e.message.contains("cancelled"), "{}", e.message);
+    // Nothing was bought, so nothing is left pending: a later purchase is not blocked by it.
+    assert!(api.shipments(id).await.expect("s").is_empty());
+}

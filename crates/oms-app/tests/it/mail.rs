@@ -241,7 +241,7 @@ async fn templates_are_checked_previewed_and_restored() {
     assert!(back.is_default);
     // Without a server, a test send says so.
     let e = api
-        .send_test_mail("me@example.de", "shipped", "en")
+        .send_test_mail("me@example.de", "shipped", "en", None, None)
         .await
         .expect_err("no server");
     assert_eq!(e.code, oms_app::ErrorCode::ChannelConfig);

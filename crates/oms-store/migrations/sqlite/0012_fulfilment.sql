@@ -31,14 +31,17 @@ CREATE INDEX pick_batches_by_location ON pick_batches (location_id, status, id);
 
 -- waiting (to pick and pack) | packed | shipped | removed (taken out of the batch)
 CREATE TABLE batch_orders (
-    batch_id  INTEGER NOT NULL REFERENCES pick_batches(id),
-    order_id  INTEGER NOT NULL REFERENCES orders(id),
-    position  INTEGER NOT NULL,
-    state     TEXT NOT NULL,
+    batch_id     INTEGER NOT NULL REFERENCES pick_batches(id),
+    order_id     INTEGER NOT NULL REFERENCES orders(id),
+    location_id  INTEGER NOT NULL REFERENCES locations(id),   -- the batch's
+    position     INTEGER NOT NULL,
+    state        TEXT NOT NULL,
     PRIMARY KEY (batch_id, order_id)
 ) WITHOUT ROWID;
--- An order is in at most one unfinished batch.
-CREATE UNIQUE INDEX batch_orders_active ON batch_orders (order_id) WHERE state IN ('waiting', 'packed');
+-- An order is in at most one unfinished batch per location (a split order can be in one at
+-- each of its locations).
+CREATE UNIQUE INDEX batch_orders_active ON batch_orders (order_id, location_id) WHERE state IN ('waiting', 'packed');
+CREATE INDEX batch_orders_by_order ON batch_orders (order_id, location_id);
 
 -- Parcel presets: a box or envelope with its size and own weight.
 CREATE TABLE parcel_presets (
@@ -67,6 +70,8 @@ CREATE TABLE parcels (
     created_at   INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX parcels_packed ON parcels (order_id, location_id) WHERE status = 'packed';
+CREATE INDEX parcels_by_batch ON parcels (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX parcels_by_shipment ON parcels (shipment_id) WHERE shipment_id IS NOT NULL;
 CREATE TABLE parcel_lines (
     parcel_id  INTEGER NOT NULL REFERENCES parcels(id),
     line_no    INTEGER NOT NULL,
@@ -89,6 +94,9 @@ ALTER TABLE shipments ADD COLUMN label_id TEXT;
 CREATE INDEX shipments_tracking_open ON shipments (tracked_at)
     WHERE carrier_account_id IS NOT NULL AND delivered_at IS NULL AND voided_at IS NULL;
 CREATE INDEX shipments_by_tracking_status ON shipments (tracking_status, moved_at);
+-- Parcels in flight by their last movement (the "no movement for N days" list).
+CREATE INDEX shipments_in_flight ON shipments (COALESCE(moved_at, created_at))
+    WHERE carrier_account_id IS NOT NULL AND delivered_at IS NULL AND voided_at IS NULL;
 
 -- The carrier's scans, each once.
 CREATE TABLE tracking_events (
@@ -142,6 +150,8 @@ BEGIN
     WHERE c.id = NEW.connection_id AND c.email_customers = 1 AND COALESCE(cu.email, '') != '';
 END;
 
+-- A shipment e-mail: not for orders collected in store, nor for orders placed more than 30
+-- days before the shipment (recording old shipments in bulk mails no one).
 CREATE TRIGGER mail_on_shipment AFTER INSERT ON shipments
 BEGIN
     INSERT OR IGNORE INTO mail_outbox (order_id, shipment_id, kind, idempotency_key, to_address, lang,
@@ -150,5 +160,6 @@ BEGIN
            COALESCE((SELECT value FROM settings WHERE key = 'mail.lang'), 'en'),
            'pending', NEW.created_at, NEW.created_at
     FROM orders o JOIN connections c ON c.id = o.connection_id JOIN customers cu ON cu.id = o.customer_id
-    WHERE o.id = NEW.order_id AND c.email_customers = 1 AND COALESCE(cu.email, '') != '';
+    WHERE o.id = NEW.order_id AND c.email_customers = 1 AND COALESCE(cu.email, '') != ''
+      AND o.pickup_location_id IS NULL AND o.placed_at >= NEW.created_at - 30 * 86400000;
 END;

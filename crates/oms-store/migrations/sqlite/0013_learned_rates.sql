@@ -30,4 +30,10 @@ CREATE TABLE label_purchases (
     created_at           INTEGER NOT NULL,
     finished_at          INTEGER
 );
-CREATE INDEX label_purchases_pending ON label_purchases (order_id) WHERE status = 'pending';
+-- One purchase under way per order at a time.
+CREATE UNIQUE INDEX label_purchases_pending ON label_purchases (order_id) WHERE status = 'pending';
+
+-- A voided label's carrier shipment may be bought again (another rate of it).
+DROP INDEX shipments_carrier_shipment;
+CREATE UNIQUE INDEX shipments_carrier_shipment ON shipments (carrier_account_id, carrier_shipment_id)
+    WHERE carrier_shipment_id IS NOT NULL AND voided_at IS NULL;

@@ -118,7 +118,7 @@ function Templates() {
     try { await api.saveMailTemplate(kind, lang, '', ''); await tpl.refetch(); } catch (e) { toast.error(e); }
   };
   const test = async () => {
-    try { await api.sendTestMail(to, kind, lang); toast.ok(t('mail.testSent', { to })); } catch (e) { toast.error(e); }
+    try { await api.sendTestMail(to, kind, lang, subject, body); toast.ok(t('mail.testSent', { to })); } catch (e) { toast.error(e); }
   };
   return (
     <div className="card stack" data-testid="mail-templates">

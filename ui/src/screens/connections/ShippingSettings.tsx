@@ -47,7 +47,7 @@ export function ShippingSettings() {
           {r.preferred.map((pc, i) => (
             <div key={i} className="row gap" data-testid="preferred-carrier">
               <input placeholder={t('fulfil.carrier')} value={pc.carrier} onChange={(e) => setR({ ...r, preferred: r.preferred.map((x, j) => j === i ? { ...x, carrier: e.target.value } : x) })} />
-              <input placeholder={t('rate.countries')} value={pc.countries.join(' ')} onChange={(e) => setR({ ...r, preferred: r.preferred.map((x, j) => j === i ? { ...x, countries: e.target.value.split(/[\s,]+/).filter(Boolean) } : x) })} />
+              <CountriesInput value={pc.countries} onChange={(countries) => setR({ ...r, preferred: r.preferred.map((x, j) => j === i ? { ...x, countries } : x) })} />
               <input placeholder={t('rate.maxWeight')} inputMode="numeric" value={pc.max_weight_g ?? ''} onChange={(e) => setR({ ...r, preferred: r.preferred.map((x, j) => j === i ? { ...x, max_weight_g: e.target.value ? Number(e.target.value.replace(/\D/g, '')) : null } : x) })} />
               <button onClick={() => setR({ ...r, preferred: r.preferred.filter((_, j) => j !== i) })}>{t('rate.remove')}</button>
             </div>
@@ -79,5 +79,17 @@ export function ShippingSettings() {
         </div>
       </div>
     </div>
+  );
+}
+
+/** Country codes typed freely ("DE AT, CH"); the list is taken from the text as it is typed. */
+function CountriesInput({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
+  const { t } = useI18n();
+  const [text, setText] = useState(value.join(' '));
+  return (
+    <input placeholder={t('rate.countries')} value={text} onChange={(e) => {
+      setText(e.target.value);
+      onChange(e.target.value.split(/[\s,]+/).filter(Boolean));
+    }} />
   );
 }

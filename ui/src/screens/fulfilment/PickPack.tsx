@@ -174,7 +174,7 @@ function PrintDoc({ doc, onClose }: { doc: Doc; onClose: () => void }) {
           <h2>{t('pack.pickList')} {doc.list.batch}</h2>
           <p className="muted">{doc.list.location} · {num(doc.list.units)} {t('pack.unitsWord')}</p>
           <table className="simple">
-            <thead><tr><th /><th>{t('pack.bin')}</th><th>SKU</th><th>{t('pack.product')}</th><th className="num">{t('pack.qty')}</th><th>{t('pack.orders')}</th></tr></thead>
+            <thead><tr><th /><th>{t('pack.bin')}</th><th>{t('pack.sku')}</th><th>{t('pack.product')}</th><th className="num">{t('pack.qty')}</th><th>{t('pack.orders')}</th></tr></thead>
             <tbody>
               {doc.list.rows.map((r) => (
                 <tr key={r.sku} data-testid="pick-row" data-sku={r.sku}>
@@ -201,7 +201,7 @@ function PrintDoc({ doc, onClose }: { doc: Doc; onClose: () => void }) {
                 </address>
               )}
               <table className="simple">
-                <thead><tr><th /><th>SKU</th><th>{t('pack.product')}</th><th className="num">{t('pack.qty')}</th><th>{t('pack.bin')}</th></tr></thead>
+                <thead><tr><th /><th>{t('pack.sku')}</th><th>{t('pack.product')}</th><th className="num">{t('pack.qty')}</th><th>{t('pack.bin')}</th></tr></thead>
                 <tbody>
                   {s.lines.map((l) => (
                     <tr key={l.line_no}><td>☐</td><td className="mono">{l.sku}</td><td>{l.title}{l.ordered > l.quantity && <div className="muted small">{t('pack.restLater', { n: num(l.ordered) })}</div>}</td><td className="num"><strong>{num(l.quantity)}</strong></td><td className="mono">{l.bin}</td></tr>
@@ -233,6 +233,7 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
   const [parcel, setParcel] = useState<number | null>(null);
   const [pick, setPick] = useState<RatePick | null | undefined>(undefined);
   const [manual, setManual] = useState({ carrier: '', tracking: '' });
+  const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (slip.data?.packed) setParcel(slip.data.packed.id);
@@ -279,22 +280,29 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
     }
   };
   const buy = async () => {
+    if (busy) return;
+    setBusy(true);
     try {
       const l = await api.buyLabelByRule(orderId);
       toast.ok(t('pack.labelBought', { carrier: `${l.carrier} ${l.service}`, tracking: l.tracking_number }));
       onDone();
     } catch (e) {
       toast.error(e);
+    } finally {
+      setBusy(false);
     }
   };
   const shipManual = async () => {
-    if (parcel === null) return;
+    if (parcel === null || busy) return;
+    setBusy(true);
     try {
       await api.shipParcel(parcel, manual.carrier, manual.tracking.trim() || null);
       toast.ok(t('pack.shipped'));
       onDone();
     } catch (e) {
       toast.error(e);
+    } finally {
+      setBusy(false);
     }
   };
   const unpack = async () => {
@@ -305,6 +313,8 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
       setScans([]);
       setPick(undefined);
       void qc.invalidateQueries({ queryKey: ['batches'] });
+      void qc.invalidateQueries({ queryKey: ['fq'] });
+      void qc.invalidateQueries({ queryKey: ['slip'] });
     } catch (e) {
       toast.error(e);
     }
@@ -329,7 +339,7 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
             <button type="button" onClick={() => { setScans([]); setCheck(null); input.current?.focus(); }}>{t('pack.reset')}</button>
           </form>
           <table className="simple">
-            <thead><tr><th>SKU</th><th>{t('pack.barcode')}</th><th>{t('pack.product')}</th><th>{t('pack.bin')}</th><th className="num">{t('pack.scanned')}</th></tr></thead>
+            <thead><tr><th>{t('pack.sku')}</th><th>{t('pack.barcode')}</th><th>{t('pack.product')}</th><th>{t('pack.bin')}</th><th className="num">{t('pack.scanned')}</th></tr></thead>
             <tbody>
               {s.lines.map((l) => {
                 const n = counts.m.get(l.line_no) ?? 0;
@@ -364,11 +374,11 @@ function Bench({ orderId, locationId, batch, onDone }: { orderId: number; locati
             <p data-testid="bench-pick"><strong>{pick.quote.carrier} {pick.quote.service}</strong> · {money(pick.quote.amount_minor, pick.quote.currency)} <span className="muted small">— {pick.reason}</span></p>
           )}
           <div className="row gap">
-            <button className="primary" data-testid="bench-buy" onClick={() => void buy()}>{t('pack.buyByRule')}</button>
+            <button className="primary" data-testid="bench-buy" disabled={busy} onClick={() => void buy()}>{t('pack.buyByRule')}</button>
             <span className="muted">{t('pack.or')}</span>
             <input placeholder={t('fulfil.carrier')} data-testid="bench-carrier" value={manual.carrier} onChange={(e) => setManual({ ...manual, carrier: e.target.value })} />
             <input placeholder={t('fulfil.tracking')} data-testid="bench-tracking" value={manual.tracking} onChange={(e) => setManual({ ...manual, tracking: e.target.value })} />
-            <button data-testid="bench-ship-manual" disabled={!manual.carrier.trim()} onClick={() => void shipManual()}>{t('pack.shipManual')}</button>
+            <button data-testid="bench-ship-manual" disabled={!manual.carrier.trim() || busy} onClick={() => void shipManual()}>{t('pack.shipManual')}</button>
             <span className="grow" />
             <button onClick={() => void unpack()}>{t('pack.unpack')}</button>
           </div>
