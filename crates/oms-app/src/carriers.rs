@@ -123,18 +123,27 @@ impl Api {
         row: &CarrierAccountRow,
     ) -> Result<CarrierClient, ApiError> {
         let id = row.id;
-        let key = self
-            .with_secrets(move |s| s.get(&key_of(id)))
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::ChannelConfig,
-                    format!(
-                        "carrier account {:?} has no API key in the keyring",
-                        row.name
-                    ),
-                )
-            })?;
+        let cached = self
+            .carrier_keys
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&id).cloned());
+        let key = match cached {
+            Some(k) => Some(k),
+            None => self.with_secrets(move |s| s.get(&key_of(id))).await?,
+        };
+        if let (Some(k), Ok(mut m)) = (&key, self.carrier_keys.lock()) {
+            m.insert(id, k.clone());
+        }
+        let key = key.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ChannelConfig,
+                format!(
+                    "carrier account {:?} has no API key in the keyring",
+                    row.name
+                ),
+            )
+        })?;
         let http = oms_sync::http::Http::new(self.sync_policy.clone())
             .map_err(|e| crate::sync::sync_error(&e))?;
         CarrierClient::new(&row.kind, &row.base_url, &key, http)

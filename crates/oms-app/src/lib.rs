@@ -146,6 +146,9 @@ pub struct Api {
     >,
     /// One customer e-mail pass at a time (a row is never sent twice at once).
     mail_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Carrier API keys read from the keyring, kept in memory for this process (labels for a
+    /// batch would otherwise ask the keyring twice per order). Never written anywhere.
+    carrier_keys: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
 }
 
 impl std::fmt::Debug for Api {
@@ -179,6 +182,7 @@ impl Api {
             sync_locks: Default::default(),
             outbox_locks: Default::default(),
             mail_lock: Default::default(),
+            carrier_keys: Default::default(),
         })
     }
 

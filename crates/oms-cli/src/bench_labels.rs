@@ -98,25 +98,29 @@ pub async fn labels(
     let _ = std::fs::remove_dir_all(db.parent().map(|p| p.join("labels")).unwrap_or_default());
     let api = Api::open(db, Actor::user("bench")).await?;
     let anchor = oms_app::now_ms();
-    let mut orders = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let mut o = oms_app::demo::demo_order(i, n, anchor);
+    // Demo orders as a shop has them (some go on hold or wait for stock): twice as many as
+    // the labels to buy, and the first `n` allocated ones are labelled.
+    let made = n * 2;
+    let mut orders = Vec::with_capacity(made as usize);
+    for i in 0..made {
+        let mut o = oms_app::demo::demo_order(i, made, anchor);
         o.status = OrderStatus::Pending;
-        o.placed_at = anchor - ((n - i) as i64 * 600);
+        o.placed_at = anchor - ((made - i) as i64 * 600);
         orders.push(o);
     }
     api.import_orders(&orders, "bench").await?;
     drop(orders);
-    oms_app::demo::seed_inventory(&api, n).await?;
+    oms_app::demo::seed_inventory(&api, made).await?;
     api.process_pending(&|_| {}).await?;
-    let ids: Vec<i64> = api
+    let mut ids: Vec<i64> = api
         .matching_order_ids(&oms_app::domain::OrderQuery {
             status: Some(OrderStatus::Allocated),
             ..Default::default()
         })
         .await?;
-    if ids.is_empty() {
-        bail!("no allocated order to ship");
+    ids.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    if (ids.len() as u64) < n {
+        bail!("only {} of {n} demo orders were allocated", ids.len());
     }
 
     let delay = Duration::from_millis(latency_ms);
