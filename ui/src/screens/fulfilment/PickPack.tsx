@@ -137,7 +137,8 @@ function BatchCard({ b, onDoc, onPack, onChanged }: { b: BatchView; onDoc: (d: D
       <div className="row gap">
         <strong>{b.name}</strong>
         <span className="muted small">{t('pack.batchOrders', { count: num(b.orders.length) })}</span>
-        <span className="grow" />
+      </div>
+      <div className="row gap wrap batch-actions">
         <button data-testid="batch-picklist" onClick={() => void showPick()}>{t('pack.pickList')}</button>
         <button onClick={() => void savePdf('pick_list')}>{t('pack.pickListPdf')}</button>
         <button data-testid="batch-slips" onClick={() => void showSlips()}>{t('pack.slips')}</button>
