@@ -142,6 +142,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::commands_fulfil::import_handoff_csv,
         crate::commands_fulfil::save_batch_labels,
         crate::commands_fulfil::open_document,
+        crate::commands_fulfil::refundable,
+        crate::commands_fulfil::create_refund,
+        crate::commands_fulfil::decide_refund,
+        crate::commands_fulfil::list_refunds,
         ui_ready
     ]
 }

@@ -356,3 +356,36 @@ pub async fn open_document(app: AppHandle, s: State<'_, AppState>, path: PathBuf
         .open_path(file.display().to_string(), None::<&str>)
         .map_err(|e| io(format!("{}: {e}", file.display())))
 }
+
+#[tauri::command]
+pub async fn refundable(
+    s: State<'_, AppState>,
+    order_id: i64,
+) -> R<oms_app::domain::refund_views::Refundable> {
+    s.api.refundable(order_id).await
+}
+
+#[tauri::command]
+pub async fn create_refund(
+    s: State<'_, AppState>,
+    input: oms_app::domain::refund_views::RefundInput,
+) -> R<oms_app::domain::refund_views::RefundView> {
+    s.api.create_refund(&input).await
+}
+
+#[tauri::command]
+pub async fn decide_refund(
+    s: State<'_, AppState>,
+    id: i64,
+    approve: bool,
+) -> R<oms_app::domain::refund_views::RefundView> {
+    s.api.decide_refund(id, approve).await
+}
+
+#[tauri::command]
+pub async fn list_refunds(
+    s: State<'_, AppState>,
+    order_id: Option<i64>,
+) -> R<Vec<oms_app::domain::refund_views::RefundView>> {
+    s.api.refunds(order_id).await
+}

@@ -370,6 +370,18 @@ async function flow() {
   await openOrderBySearch('9101');
   await s.waitFor('[data-testid="order-mails"]', { pred: async (el) => (await el.findAll('[data-testid="order-mail"][data-status="sent"]')).length === 3 });
   await shot('33-delivered-order');
+
+  // One mug came back broken: refund it without a return (issue 7's first slice).
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="refund-open"]')).click();
+  await (await s.waitFor('[data-testid="refund-units"][data-line="1"]')).type('1');
+  await (await s.waitFor('[data-testid="refund-reason"]')).type('arrived broken');
+  await s.waitFor('[data-testid="refund-amount"]', { pred: async (el) => /4[.,]98/.test(await el.text()) });
+  await shot('34-refund');
+  await (await s.waitFor('[data-testid="refund-submit"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Refunded €?4[.,]98/.test(await el.text()) });
+  await s.waitFor('[data-testid="refund-row"][data-status="approved"]');
+  await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Partially refunded/i.test(await el.text()) });
 }
 
 try {

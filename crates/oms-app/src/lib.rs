@@ -15,6 +15,7 @@ mod packing;
 pub mod pdf;
 mod pipeline;
 mod rate_rules;
+mod refunds;
 mod routing;
 pub mod secrets;
 mod stock_csv;

@@ -10,6 +10,7 @@ mod fulfil_cmd;
 mod mail_cmd;
 mod ops;
 mod outbox_cmd;
+mod refunds_cmd;
 mod sync_cmd;
 
 use anyhow::{bail, Context, Result};
@@ -82,6 +83,8 @@ enum Cmd {
     Fulfil(fulfil_cmd::FulfilOps),
     #[command(flatten)]
     Mail(mail_cmd::MailOps),
+    #[command(flatten)]
+    Refund(refunds_cmd::RefundOps),
 }
 
 #[derive(Subcommand)]
@@ -426,6 +429,7 @@ async fn run() -> Result<()> {
         Cmd::Carrier(cmd) => carriers_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Fulfil(cmd) => fulfil_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Mail(cmd) => mail_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Refund(cmd) => refunds_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod mail_views;
 pub mod order;
+pub mod refund_views;
 pub mod sync_views;
 pub mod values;
 pub mod views;

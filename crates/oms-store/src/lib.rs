@@ -19,6 +19,7 @@ mod query;
 mod rates;
 mod raw;
 mod read;
+mod refunds;
 mod sync;
 mod tracking;
 mod write;

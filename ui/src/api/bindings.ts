@@ -429,6 +429,42 @@ label_path: string, label_format: string, units: number,
  */
 new_purchase: boolean, };
 
+export type RefundableLine = { line_no: number, sku: string, title: string, unit_price: number, quantity: number, 
+/**
+ * Units refunded already.
+ */
+refunded: number, };
+
+export type Refundable = { order_id: number, currency: string, 
+/**
+ * What the customer paid (0 while unpaid).
+ */
+paid: number, 
+/**
+ * Refunded or waiting for approval.
+ */
+refunded: number, left: number, shipping_total: number, shipping_refunded: number, lines: Array<RefundableLine>, 
+/**
+ * Refunds above this (minor units) wait for approval; None: none do.
+ */
+approval_above: number | null, };
+
+export type RefundLineInput = { line_no: number, quantity: number, };
+
+export type RefundInput = { order_id: number, lines: Array<RefundLineInput>, shipping: number, 
+/**
+ * Any other amount (a goodwill gesture, a price adjustment).
+ */
+extra: number, reason: string, };
+
+export type RefundLineView = { line_no: number, sku: string, quantity: number, amount: number, };
+
+export type RefundView = { id: number, order_id: number, amount: number, currency: string, reason: string, 
+/**
+ * pending_approval | approved | sent | confirmed | failed
+ */
+status: string, shipping: number, extra: number, lines: Array<RefundLineView>, created_by: string | null, approved_by: string | null, channel_refund_id: string | null, created_at: number, };
+
 export type RateRule = "cheapest" | "cheapest_on_time" | "fastest";
 
 export type PreferredCarrier = { 

@@ -13,7 +13,7 @@ import type {
   CarrierAccountView, NewCarrierAccount, Quotes, LabelView,
   FulfilmentQueue, BatchView, PickList, PackingSlip, PackInput, PackResult, ParcelPreset, RateRules, RatePick,
   LabelBatchReport, VoidView, ShipmentView, TrackingReport, MailSettingsView, MailSettingsInput, MailTemplateView,
-  MailPreview, MailView, MailReport, HandoffImportReport, BatchLabels,
+  MailPreview, MailView, MailReport, HandoffImportReport, BatchLabels, Refundable, RefundInput, RefundView,
 } from './bindings';
 
 export const api = {
@@ -149,6 +149,10 @@ export const api = {
   resendMail: (orderId: number, kind: string) => invoke<MailView>('resend_mail', { orderId, kind }),
   saveBatchLabels: (batch: number) => invoke<BatchLabels>('save_batch_labels', { batch }),
   openDocument: (path: string) => invoke<null>('open_document', { path }),
+  refundable: (orderId: number) => invoke<Refundable>('refundable', { orderId }),
+  createRefund: (input: RefundInput) => invoke<RefundView>('create_refund', { input }),
+  decideRefund: (id: number, approve: boolean) => invoke<RefundView>('decide_refund', { id, approve }),
+  listRefunds: (orderId: number | null) => invoke<RefundView[]>('list_refunds', { orderId }),
   importHandoffCsv: (path: string, mode: ImportMode) => invoke<HandoffImportReport>('import_handoff_csv', { path, mode }),
 };
 

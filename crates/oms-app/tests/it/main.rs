@@ -11,6 +11,7 @@ mod mail;
 mod orders;
 mod outbox;
 mod pipeline;
+mod refunds;
 mod routing;
 mod sync;
 

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Rates } from './Rates';
+import { Refunds } from './Refunds';
 import { Shipments } from './Shipments';
 import type { AddressView, OrderDetail as Detail, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
@@ -128,6 +129,7 @@ export function OrderDetail({ id }: { id: number }) {
         {d.routing && <RoutingCard r={d.routing} />}
         <Delivery d={d} />
         <Shipments orderId={id} />
+        <Refunds orderId={id} />
         <div className="stack">
         <div className="card" data-testid="order-actions">
           <h2>{t('detail.actions')}</h2>
