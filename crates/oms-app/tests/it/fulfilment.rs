@@ -44,6 +44,42 @@ fn pack(order: i64, loc: i64, scans: Vec<Scan>, partial: bool) -> PackInput {
     }
 }
 
+/// An EasyPost account at the stand-in (its key goes to the real keyring).
+async fn easypost(api: &oms_app::Api, base: &str) {
+    api.add_carrier_account(&NewCarrierAccount {
+        kind: "easypost".into(),
+        name: "EP".into(),
+        base_url: base.into(),
+        api_key: "EZTK_k".into(),
+    })
+    .await
+    .expect("account");
+}
+
+/// The stand-in's answers for one carrier shipment: made, looked at, bought, its label file.
+async fn mount_shipment(server: &MockServer, base: &str, id: &str) {
+    Mock::given(method("POST"))
+        .and(path("/v2/shipments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(base, id, false)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v2/shipments/{id}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(base, id, false)))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v2/shipments/{id}/buy")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(base, id, true)))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/files/{id}.pdf")))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF".to_vec()))
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn batch_pick_pack_and_a_partial_shipment() {
     let db = fresh().await;
@@ -263,14 +299,7 @@ async fn a_packed_parcel_gets_its_label_and_is_tracked_to_delivery() {
         .expect("import");
     api.process_pending(&|_| {}).await.expect("process");
     let id = id_of(api, "#7").await;
-    api.add_carrier_account(&NewCarrierAccount {
-        kind: "easypost".into(),
-        name: "EP".into(),
-        base_url: base.clone(),
-        api_key: "EZTK_k".into(),
-    })
-    .await
-    .expect("account");
+    easypost(api, &base).await;
     let presets = api
         .save_parcel_preset(&ParcelPreset {
             id: 0,
@@ -298,26 +327,7 @@ async fn a_packed_parcel_gets_its_label_and_is_tracked_to_delivery() {
         .parcel
         .expect("parcel");
 
-    Mock::given(method("POST"))
-        .and(path("/v2/shipments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(&base, "shp_t", false)))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/shipments/shp_t"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, "shp_t", false)))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v2/shipments/shp_t/buy"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(shipment_id(&base, "shp_t", true)))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/files/shp_t.pdf"))
-        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"%PDF".to_vec()))
-        .mount(&server)
-        .await;
+    mount_shipment(&server, &base, "shp_t").await;
     // Rules: prefer DHL Express for Germany, up to 2 kg.
     api.save_rate_rules(&RateRules {
         rule: RateRule::Cheapest,
@@ -453,14 +463,7 @@ async fn a_voided_label_puts_the_units_back() {
         .expect("import");
     api.process_pending(&|_| {}).await.expect("process");
     let id = id_of(api, "#9").await;
-    api.add_carrier_account(&NewCarrierAccount {
-        kind: "easypost".into(),
-        name: "EP".into(),
-        base_url: base.clone(),
-        api_key: "EZTK_k".into(),
-    })
-    .await
-    .expect("account");
+    easypost(api, &base).await;
     for (m, p, body) in [
         (
             "POST",
@@ -544,14 +547,7 @@ async fn live_quotes_feed_the_routing_rules_cost_estimates() {
     let base = server.uri();
     let leipzig = located(api, "Leipzig", "Leipzig").await;
     let berlin = located(api, "Berlin", "Berlin").await;
-    api.add_carrier_account(&NewCarrierAccount {
-        kind: "easypost".into(),
-        name: "EP".into(),
-        base_url: base.clone(),
-        api_key: "EZTK_k".into(),
-    })
-    .await
-    .expect("account");
+    easypost(api, &base).await;
     // The stand-in quotes by where the parcel leaves from: Berlin is cheaper.
     for (city, id, amount) in [("Berlin", "shp_b", "3.10"), ("Leipzig", "shp_l", "5.49")] {
         let mut body = shipment_id(&base, id, false);
@@ -658,14 +654,7 @@ async fn a_lost_purchase_is_finished_by_the_next_not_bought_again() {
         .expect("import");
     api.process_pending(&|_| {}).await.expect("process");
     let id = id_of(api, "#5").await;
-    api.add_carrier_account(&NewCarrierAccount {
-        kind: "easypost".into(),
-        name: "EP".into(),
-        base_url: base.clone(),
-        api_key: "EZTK_k".into(),
-    })
-    .await
-    .expect("account");
+    easypost(api, &base).await;
     let bought = Arc::new(AtomicBool::new(false));
     Mock::given(method("POST"))
         .and(path("/v2/shipments"))
@@ -732,14 +721,7 @@ async fn a_packed_order_cancelled_gets_no_label_and_leaves_its_batch() {
         .expect("import");
     api.process_pending(&|_| {}).await.expect("process");
     let id = id_of(api, "#6").await;
-    api.add_carrier_account(&NewCarrierAccount {
-        kind: "easypost".into(),
-        name: "EP".into(),
-        base_url: base.clone(),
-        api_key: "EZTK_k".into(),
-    })
-    .await
-    .expect("account");
+    easypost(api, &base).await;
     Mock::given(method("POST"))
         .and(path("/v2/shipments"))
         .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(&base, "shp_c", false)))
