@@ -162,6 +162,31 @@ impl Flow {
     }
 }
 
+/// A PDF file of numbered objects (object 1 the catalog, `info` the document information):
+/// the header, the objects, the cross-reference table and the trailer.
+fn assemble(objects: &[Vec<u8>], info: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for off in offsets {
+        let _ = writeln!(tail, "{off:010} 00000 n ");
+    }
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(tail.as_bytes());
+    out
+}
+
 /// The PDF file of `pages`, each numbered "n / N" at the bottom with `footer` in front.
 pub fn render(pages: &[Page], title: &str, footer: &str) -> Vec<u8> {
     let n = pages.len().max(1);
@@ -203,24 +228,8 @@ pub fn render(pages: &[Page], title: &str, footer: &str) -> Vec<u8> {
             ops.len()
         ));
     }
-    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for off in offsets {
-        let _ = writeln!(tail, "{off:010} 00000 n ");
-    }
-    let _ = write!(
-        tail,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
-    out.extend_from_slice(tail.as_bytes());
-    out
+    let objects: Vec<Vec<u8>> = objects.into_iter().map(String::into_bytes).collect();
+    assemble(&objects, 5)
 }
 
 #[cfg(test)]
@@ -307,7 +316,7 @@ mod tests {
         assert!(parse_png(b"GIF89a").is_err());
         let mut alpha = png();
         alpha[8 + 8 + 9] = 6; // colour type RGBA
-        assert!(parse_png(&alpha).unwrap_err().contains("alpha"));
+        assert!(parse_png(&alpha).unwrap_err().to_string().contains("alpha"));
     }
 
     #[test]
@@ -332,12 +341,31 @@ pub struct PngImage {
     data: Vec<u8>,
 }
 
+/// Why a PNG label cannot go into the labels PDF as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PngRefused {
+    #[error("not a PNG file")]
+    NotPng,
+    #[error("a PNG chunk runs past the end of the file")]
+    Truncated,
+    #[error("a PNG without a header")]
+    NoHeader,
+    #[error("an interlaced PNG (save the label without interlacing)")]
+    Interlaced,
+    #[error("a palette PNG without a readable palette")]
+    NoPalette,
+    #[error("a PNG with transparency (alpha) is not supported")]
+    Alpha,
+    #[error("a PNG without image data")]
+    NoData,
+}
+
 /// Reads a PNG's header, palette and image data. Refuses what PDF cannot take as it is:
 /// interlaced images and images with an alpha channel.
-pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
+pub fn parse_png(bytes: &[u8]) -> Result<PngImage, PngRefused> {
     const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
     if !bytes.starts_with(SIG) {
-        return Err("not a PNG file".into());
+        return Err(PngRefused::NotPng);
     }
     let mut at = SIG.len();
     let mut head: Option<(u32, u32, u8, u8, u8)> = None;
@@ -349,7 +377,7 @@ pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
         let kind = &bytes[at + 4..at + 8];
         let body = bytes
             .get(at + 8..at + 8 + len)
-            .ok_or_else(|| "a PNG chunk runs past the end of the file".to_string())?;
+            .ok_or(PngRefused::Truncated)?;
         match kind {
             b"IHDR" if body.len() >= 13 => {
                 let w = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
@@ -363,10 +391,9 @@ pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
         }
         at += 12 + len;
     }
-    let (width, height, bits, color_type, interlace) =
-        head.ok_or_else(|| "a PNG without a header".to_string())?;
+    let (width, height, bits, color_type, interlace) = head.ok_or(PngRefused::NoHeader)?;
     if interlace != 0 {
-        return Err("an interlaced PNG (save the label without interlacing)".into());
+        return Err(PngRefused::Interlaced);
     }
     let colors = match color_type {
         0 => 1,
@@ -376,14 +403,14 @@ pub fn parse_png(bytes: &[u8]) -> Result<PngImage, String> {
                 .as_ref()
                 .is_none_or(|p| p.len() < 3 || p.len() % 3 != 0)
             {
-                return Err("a palette PNG without a readable palette".into());
+                return Err(PngRefused::NoPalette);
             }
             1
         }
-        _ => return Err("a PNG with transparency (alpha) is not supported".into()),
+        _ => return Err(PngRefused::Alpha),
     };
     if data.is_empty() || width == 0 || height == 0 {
-        return Err("a PNG without image data".into());
+        return Err(PngRefused::NoData);
     }
     Ok(PngImage {
         width,
@@ -433,24 +460,5 @@ pub fn labels_pdf(images: &[PngImage], title: &str) -> Vec<u8> {
         o.extend_from_slice(b"\nendstream");
         objects.push(o);
     }
-    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for off in offsets {
-        let _ = writeln!(tail, "{off:010} 00000 n ");
-    }
-    let _ = write!(
-        tail,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 3 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
-    out.extend_from_slice(tail.as_bytes());
-    out
+    assemble(&objects, 3)
 }

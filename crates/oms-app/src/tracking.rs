@@ -45,6 +45,16 @@ fn update_of(t: &Tracking) -> TrackUpdate {
     }
 }
 
+/// Each shipment's carrier tracking page, where the carrier is known.
+fn with_links(v: &mut [ShipmentView]) {
+    for s in v {
+        s.tracking_url = s
+            .tracking_number
+            .as_deref()
+            .and_then(|n| oms_mail::tracking_url(&s.carrier, n));
+    }
+}
+
 impl Api {
     /// One tracking pass: asks about shipments not asked for an hour (oldest first), records
     /// what changed. A failure is counted and named; the shipment is asked again next time.
@@ -125,12 +135,7 @@ impl Api {
     /// An order's shipments with their scans and tracking links.
     pub async fn shipments(&self, order_id: i64) -> Result<Vec<ShipmentView>, ApiError> {
         let mut v = self.store.shipments_of(order_id).await?;
-        for s in &mut v {
-            s.tracking_url = s
-                .tracking_number
-                .as_deref()
-                .and_then(|n| oms_mail::tracking_url(&s.carrier, n));
-        }
+        with_links(&mut v);
         Ok(v)
     }
 
@@ -143,12 +148,7 @@ impl Api {
             .store
             .tracking_problems(stale_days.unwrap_or(STALE_DAYS), now_ms(), 200)
             .await?;
-        for s in &mut v {
-            s.tracking_url = s
-                .tracking_number
-                .as_deref()
-                .and_then(|n| oms_mail::tracking_url(&s.carrier, n));
-        }
+        with_links(&mut v);
         Ok(v)
     }
 }

@@ -104,63 +104,103 @@ pub struct RefundView {
     pub created_at: i64,
 }
 
+/// Why a refund does not fit what the order can still give back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefundRefused {
+    #[error("reason: say why the money goes back")]
+    NoReason,
+    #[error("shipping and other amount: not below zero")]
+    Negative,
+    #[error("line {line}: {units} units cannot be refunded")]
+    NoUnits { line: i64, units: i64 },
+    #[error("line {0}: not a line of this order")]
+    NotALine(i64),
+    #[error("line {line} ({sku}): {asked} units asked, {left} left to refund")]
+    Units {
+        line: i64,
+        sku: String,
+        asked: i64,
+        left: i64,
+    },
+    #[error("shipping: {asked} asked, {left} left to refund")]
+    Shipping { asked: i64, left: i64 },
+    #[error("nothing to refund: pick lines, shipping or an amount")]
+    Nothing,
+    #[error("{asked} asked, {left} left of what was paid ({paid} paid, {refunded} refunded)")]
+    OverPayment {
+        asked: i64,
+        left: i64,
+        paid: i64,
+        refunded: i64,
+    },
+    #[error("amount too large")]
+    TooLarge,
+}
+
 /// Checks a refund against what the order can still give back and returns its amount. Says
 /// what is wrong and where: a line refunded beyond its units, shipping beyond what was
 /// charged, more than what is left of the payment.
-pub fn check_refund(r: &Refundable, input: &RefundInput) -> Result<i64, String> {
+pub fn check_refund(r: &Refundable, input: &RefundInput) -> Result<i64, RefundRefused> {
+    use RefundRefused as E;
     if input.reason.trim().is_empty() {
-        return Err("reason: say why the money goes back".into());
+        return Err(E::NoReason);
     }
     if input.shipping < 0 || input.extra < 0 {
-        return Err("shipping and other amount: not below zero".into());
+        return Err(E::Negative);
     }
-    let mut amount: i64 = 0;
     let mut seen = std::collections::BTreeMap::<i64, i64>::new();
     for l in &input.lines {
         if l.quantity <= 0 {
-            return Err(format!(
-                "line {}: {} units cannot be refunded",
-                l.line_no, l.quantity
-            ));
+            return Err(E::NoUnits {
+                line: l.line_no,
+                units: l.quantity,
+            });
         }
         *seen.entry(l.line_no).or_default() += l.quantity;
     }
-    for (line_no, q) in &seen {
+    let mut amount: i64 = 0;
+    for (&line_no, &q) in &seen {
         let line = r
             .lines
             .iter()
-            .find(|x| x.line_no == *line_no)
-            .ok_or_else(|| format!("line {line_no}: not a line of this order"))?;
-        let open = line.quantity - line.refunded;
-        if *q > open {
-            return Err(format!(
-                "line {line_no} ({}): {q} units asked, {open} left to refund",
-                line.sku
-            ));
+            .find(|x| x.line_no == line_no)
+            .ok_or(E::NotALine(line_no))?;
+        let left = line.quantity - line.refunded;
+        if q > left {
+            return Err(E::Units {
+                line: line_no,
+                sku: line.sku.clone(),
+                asked: q,
+                left,
+            });
         }
-        amount = amount
-            .checked_add(line.unit_price.checked_mul(*q).ok_or("amount too large")?)
-            .ok_or("amount too large")?;
+        amount = line
+            .unit_price
+            .checked_mul(q)
+            .and_then(|v| amount.checked_add(v))
+            .ok_or(E::TooLarge)?;
     }
     let shipping_left = r.shipping_total - r.shipping_refunded;
     if input.shipping > shipping_left {
-        return Err(format!(
-            "shipping: {} asked, {shipping_left} left to refund",
-            input.shipping
-        ));
+        return Err(E::Shipping {
+            asked: input.shipping,
+            left: shipping_left,
+        });
     }
     amount = amount
         .checked_add(input.shipping)
         .and_then(|a| a.checked_add(input.extra))
-        .ok_or("amount too large")?;
+        .ok_or(E::TooLarge)?;
     if amount == 0 {
-        return Err("nothing to refund: pick lines, shipping or an amount".into());
+        return Err(E::Nothing);
     }
     if amount > r.left {
-        return Err(format!(
-            "{amount} asked, {} left of what was paid ({} paid, {} refunded)",
-            r.left, r.paid, r.refunded
-        ));
+        return Err(E::OverPayment {
+            asked: amount,
+            left: r.left,
+            paid: r.paid,
+            refunded: r.refunded,
+        });
     }
     Ok(amount)
 }
@@ -212,11 +252,17 @@ mod tests {
     fn lines_shipping_and_extra_add_up_within_the_payment() {
         assert_eq!(check_refund(&refundable(), &input(1, 490, 0)), Ok(1_990));
         assert_eq!(check_refund(&refundable(), &input(2, 490, 0)), Ok(3_490));
-        let e = check_refund(&refundable(), &input(3, 0, 0)).unwrap_err();
+        let e = check_refund(&refundable(), &input(3, 0, 0))
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "line 1 (MUG): 3 units asked, 2 left to refund");
-        let e = check_refund(&refundable(), &input(0, 500, 0)).unwrap_err();
+        let e = check_refund(&refundable(), &input(0, 500, 0))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("shipping: 500 asked, 490 left"), "{e}");
-        let e = check_refund(&refundable(), &input(2, 490, 1)).unwrap_err();
+        let e = check_refund(&refundable(), &input(2, 490, 1))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("3491 asked, 3490 left"), "{e}");
         assert!(check_refund(&refundable(), &input(0, 0, 0)).is_err());
         let mut no_reason = input(1, 0, 0);

@@ -152,7 +152,7 @@ impl Store {
             insert_event(
                 &mut tx,
                 order,
-                EventKind::Note,
+                EventKind::Packed,
                 actor,
                 &format!("Added to pick batch {name}"),
                 None,
@@ -249,7 +249,7 @@ impl Store {
         insert_event(
             &mut tx,
             order,
-            EventKind::Note,
+            EventKind::Packed,
             actor,
             &format!("Taken out of pick batch {batch}"),
             None,

@@ -68,7 +68,7 @@ impl Store {
 
     /// Keeps a carrier's live quote for the routing rules: per location, destination country
     /// and weight band (the parcel's weight rounded up to 0.5, 1, 2, 5, 10, 20 or 31.5 kg), the
-    /// newest cheapest quote.
+    /// newest cheapest quote (`seen_at`: when it last changed).
     #[allow(clippy::too_many_arguments)]
     pub async fn note_rate_sample(
         &self,
@@ -86,11 +86,13 @@ impl Store {
             return Ok(());
         };
         let mut tx = begin_write(self).await?;
-        sqlx::query(
+        let changed = sqlx::query(
             "INSERT INTO carrier_rate_samples (location_id, country, max_weight_g, cost_minor, currency, transit_days, carrier, service, seen_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (location_id, country, max_weight_g) DO UPDATE SET \
              cost_minor = excluded.cost_minor, currency = excluded.currency, transit_days = excluded.transit_days, \
-             carrier = excluded.carrier, service = excluded.service, seen_at = excluded.seen_at",
+             carrier = excluded.carrier, service = excluded.service, seen_at = excluded.seen_at \
+             WHERE cost_minor != excluded.cost_minor OR transit_days != excluded.transit_days \
+                OR currency != excluded.currency",
         )
         .bind(location_id)
         .bind(country.trim().to_ascii_uppercase())
@@ -102,9 +104,14 @@ impl Store {
         .bind(service)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         tx.commit().await?;
-        self.forget_rates();
+        // Only a changed estimate makes the routing rules read their table again (a batch of
+        // labels quotes the same lanes over and over).
+        if changed > 0 {
+            self.forget_rates();
+        }
         Ok(())
     }
 

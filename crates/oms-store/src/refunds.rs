@@ -109,7 +109,7 @@ impl Store {
     ) -> Result<RefundView, StoreError> {
         let mut tx = begin_write(self).await?;
         let r = refundable_in(&mut tx, input.order_id, approval_above).await?;
-        let amount = check_refund(&r, input).map_err(StoreError::Invalid)?;
+        let amount = check_refund(&r, input).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let needs_approval = approval_above.is_some_and(|a| amount > a);
         let status = if needs_approval {
             "pending_approval"
