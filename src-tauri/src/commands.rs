@@ -146,11 +146,32 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::commands_fulfil::create_refund,
         crate::commands_fulfil::decide_refund,
         crate::commands_fulfil::list_refunds,
+        crate::commands_returns::returnable,
+        crate::commands_returns::create_return,
+        crate::commands_returns::return_queue,
+        crate::commands_returns::get_return,
+        crate::commands_returns::returns_of,
+        crate::commands_returns::decide_return,
+        crate::commands_returns::return_in_transit,
+        crate::commands_returns::send_return_label,
+        crate::commands_returns::receive_return,
+        crate::commands_returns::receive_returns,
+        crate::commands_returns::inspect_return,
+        crate::commands_returns::refund_return,
+        crate::commands_returns::close_return,
+        crate::commands_returns::scan_return,
+        crate::commands_returns::return_reasons,
+        crate::commands_returns::set_return_reasons,
+        crate::commands_returns::edit_order,
+        crate::commands_returns::cancel_lines,
+        crate::commands_returns::create_exchange,
+        crate::commands_returns::customer_page,
+        crate::commands_returns::mentions,
         ui_ready
     ]
 }
 
-fn emitter(app: AppHandle) -> impl Fn(Progress) + Send + Sync {
+pub(crate) fn emitter(app: AppHandle) -> impl Fn(Progress) + Send + Sync {
     move |p: Progress| {
         // A closed window cannot receive progress; the task itself carries on.
         let _ = app.emit("progress", p);

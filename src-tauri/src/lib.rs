@@ -3,6 +3,7 @@
 
 mod commands;
 mod commands_fulfil;
+mod commands_returns;
 mod tray;
 
 use oms_app::{Actor, Api, SupervisorTiming, SyncSupervisor};

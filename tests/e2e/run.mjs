@@ -384,6 +384,128 @@ async function flow() {
   await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Partially refunded/i.test(await el.text()) });
 }
 
+/** The other mug comes back: a return from the order screen, received at the returns desk by
+ * scanning, inspected and restocked (the stock goes up), then refunded and closed. */
+async function returnFlow() {
+  await openOrderBySearch('9101');
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="return-open"]')).click();
+  await (await s.waitFor('[data-testid="return-units"][data-line="1"]')).type('1');
+  await setSelect('[data-testid="return-reason"][data-line="1"]', 'damaged');
+  await shot('35-return-form');
+  await (await s.waitFor('[data-testid="return-submit"]')).click();
+  const made = await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Return RMA-\d{6} created/.test(await el.text()) });
+  const rma = (await made.text()).match(/RMA-\d{6}/)[0];
+  await s.waitFor(`[data-testid="return-card"][data-rma="${rma}"][data-status="approved"]`);
+  const ids = await invoke('search', { text: '9101', limit: 5 });
+  const id = ids.find((r) => r.order_number === '9101').id;
+  const detail = await invoke('get_order', { id });
+  const sku = detail.lines[0].sku;
+  const onHand = async () => (await invoke('inventory', { query: { search: sku, location_id: null, low_only: false, cursor: null, limit: 50 } })).rows
+    .filter((r) => r.sku === sku).reduce((a, r) => a + r.on_hand, 0);
+  const before = await onHand();
+
+  // The returns desk: the parcel's order number is scanned; the customer had sent it.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="nav-returns"]')).click();
+  await s.waitFor('[data-testid="returns-row"]', { pred: async (el) => (await el.attr('data-rma')) === rma });
+  await shot('36-returns-queue');
+  const desk = await s.waitFor('[data-testid="returns-scan"]');
+  await desk.type('9101\uE007');
+  let card = await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-rma="${rma}"]`);
+  await typeInto(`[data-testid="returns-picked"] [data-testid="transit-tracking"]`, 'RET9101');
+  await (await s.waitFor('[data-testid="returns-picked"] [data-testid="return-transit"]')).click();
+  await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-status="in_transit"]`);
+  // Receive by scanning the SKU; a wrong one is refused.
+  const sc = await s.waitFor('[data-testid="returns-picked"] [data-testid="receive-scan"]');
+  await sc.type('NOT-THIS\uE007');
+  await s.waitFor('[data-testid="toast-error"]', { pred: async (el) => /NOT-THIS/.test(await el.text()) });
+  await sc.type(`${sku.toLowerCase()}\uE007`);
+  await s.waitFor('[data-testid="returns-picked"] [data-testid="receive-units"][data-line="1"]', { pred: async (el) => (await el.prop('value')) === '1' });
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="returns-picked"] [data-testid="receive-submit"]')).click();
+  card = await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-status="received"]`);
+  await setSelect('[data-testid="returns-picked"] [data-testid="inspect-condition"][data-line="1"]', 'opened');
+  await shot('37-return-inspect');
+  await (await s.waitFor('[data-testid="returns-picked"] [data-testid="inspect-submit"]')).click();
+  await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-status="inspected"]`);
+  await s.waitFor('[data-testid="returns-picked"] [data-testid="return-outcome"]', { pred: async (el) => /Opened → Restock/.test(await el.text()) && /1 restocked/.test(await el.text()) });
+  const after = await onHand();
+  if (after !== before + 1) throw new Error(`on hand ${before} → ${after}, want +1`);
+  const ledger = await invoke('ledger', { sku, locationId: null });
+  if (!ledger.some((m) => m.kind === 'return_restock' && m.on_hand_change === 1)) throw new Error(`ledger: ${JSON.stringify(ledger.slice(0, 3))}`);
+  // Refund what came back, then close.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="returns-picked"] [data-testid="return-refund-submit"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Refunded €?4[.,]98/.test(await el.text()) });
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="returns-picked"] [data-testid="return-close"]')).click();
+  await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-status="closed"]`);
+  await shot('38-return-closed');
+  // The order shows it all: returned, refunded, on the timeline.
+  await openOrderBySearch('9101');
+  await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => {
+    const t = await el.text();
+    return /Refunded/i.test(t) && new RegExp(`Return ${rma} inspected`).test(t) && new RegExp(`Return ${rma} closed`).test(t);
+  } });
+}
+
+/** Customer service from one screen: find an order in the palette, jump to editing it with
+ * Alt+E, change a quantity (the diff lands on the timeline), cancel an item, then open the
+ * customer's page with every order of theirs. */
+async function serviceFlow() {
+  const q = { status: 'allocated', connection_id: null, placed_from: null, placed_to: null, country: null,
+    payment_status: null, tag: null, search: null, sort: 'placed_at', dir: 'desc', cursor: null, limit: 50 };
+  const page = await invoke('list_orders', { query: q });
+  let target = null;
+  for (const r of page.rows) {
+    const d = await invoke('get_order', { id: r.id });
+    if (d.lines.length >= 2 && d.lines.every((l) => l.quantities.shipped === 0)) { target = d; break; }
+  }
+  if (!target) throw new Error('no allocated order with two lines in the demo data');
+  const number = target.order.order_number;
+  await dismissToasts();
+  await (await s.waitFor('.search-button')).click();
+  const input = await s.waitFor('[data-testid="palette-input"]');
+  await input.type(number);
+  await s.waitFor('[data-testid="palette-result"]', { pred: async (el) => (await el.text()).includes(number) });
+  await shot('39-palette-actions');
+  await (await s.waitFor('[data-testid="palette-do-edit"]')).click();
+  await s.waitFor('[data-testid="edit-order"]');
+  const first = target.lines[0];
+  const want = first.quantity + 1;
+  await typeInto(`[data-testid="edit-qty"][data-line="${first.line_no}"]`, String(want));
+  await shot('40-edit-order');
+  await (await s.waitFor('[data-testid="edit-submit"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /changes saved/.test(await el.text()) });
+  await s.waitFor('[data-testid="timeline-event"]', { pred: async (el) => {
+    const t = await el.text();
+    return /Order edited/.test(t) && t.includes(`${first.sku} (line ${first.line_no}): ${first.quantity} → ${want} units`);
+  } });
+  // Cancel one unit of the second line before it ships.
+  await dismissToasts();
+  await (await s.waitFor('[data-testid="action-cancel-lines"]')).click();
+  const second = target.lines[1];
+  await (await s.waitFor(`[data-testid="cancel-units"][data-line="${second.line_no}"]`)).type('1');
+  await typeInto('[data-testid="cancel-reason"]', 'customer asked on the phone');
+  await (await s.waitFor('[data-testid="cancel-submit"]')).click();
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Cancelled before shipping: 1 ×/.test(await el.text()) });
+  const after = await invoke('get_order', { id: target.order.id });
+  if (after.lines[1].quantities.cancelled !== 1) throw new Error(`cancelled: ${JSON.stringify(after.lines[1].quantities)}`);
+  // The timeline filter shows the edits only.
+  await setSelect('[data-testid="timeline-filter"]', 'edits');
+  await sleep(200);
+  const kinds = await s.findAll('[data-testid="timeline-event"]');
+  if (kinds.length < 2) throw new Error(`edits filter shows ${kinds.length} events`);
+  await shot('41-timeline-edits');
+  // The customer's page: their orders and what they are worth.
+  await (await s.waitFor('[data-testid="open-customer"]')).click();
+  await s.waitFor('[data-testid="customer-page"]');
+  await s.waitFor('[data-testid="customer-order"]', { pred: async (el) => (await el.text()).includes(number) });
+  await s.waitFor('[data-testid="customer-ltv"]', { pred: async (el) => /\d/.test(await el.text()) });
+  await shot('42-customer-page');
+}
+
 try {
   s = await Session.start(base, app);
 
@@ -805,6 +927,8 @@ try {
   });
 
   await check('the whole flow: routed order → batch → pick list → pack → label → tracked to delivered → channel told → e-mails sent', flow);
+  await check('a return is received at the desk by scan, restocked and refunded', returnFlow);
+  await check('from the palette an agent edits an order, cancels an item and opens the customer page', serviceFlow);
 
   await check('the UI switches to German', async () => {
     await setLang('de');

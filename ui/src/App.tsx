@@ -13,6 +13,8 @@ import { Inventory } from './screens/inventory/Inventory';
 import { Locations } from './screens/locations/Locations';
 import { Review } from './screens/review/Review';
 import { Fulfilment } from './screens/fulfilment/Fulfilment';
+import { Returns } from './screens/returns/Returns';
+import { Customer } from './screens/customer/Customer';
 import { Routing } from './screens/routing/Routing';
 import { Rules } from './screens/rules/Rules';
 
@@ -30,7 +32,8 @@ export function App() {
   if (!info.data) screen = <div className="screen muted">{t('common.loading')}</div>;
   else if (firstRun && route.name !== 'connections') screen = <FirstRun />;
   else if (route.name === 'orders') screen = <Orders />;
-  else if (route.name === 'order') screen = <OrderDetail key={route.id} id={route.id} />;
+  else if (route.name === 'order') screen = <OrderDetail key={`${route.id}-${route.intent ?? ''}`} id={route.id} intent={route.intent} />;
+  else if (route.name === 'customer') screen = <Customer key={route.orderId} orderId={route.orderId} />;
   else if (route.name === 'connections') screen = <Connections />;
   else if (route.name === 'review') screen = <Review />;
   else if (route.name === 'inventory') screen = <Inventory />;
@@ -38,6 +41,7 @@ export function App() {
   else if (route.name === 'rules') screen = <Rules />;
   else if (route.name === 'routing') screen = <Routing />;
   else if (route.name === 'fulfilment') screen = <Fulfilment />;
+  else if (route.name === 'returns') screen = <Returns />;
   else screen = <Dashboard />;
   return (
     <div className="app">
@@ -51,6 +55,7 @@ export function App() {
           {nav('review', '/review', t('nav.review'), 'nav-review')}
           {nav('inventory', '/inventory', t('nav.inventory'), 'nav-inventory')}
           {nav('fulfilment', '/fulfilment', t('nav.fulfilment'), 'nav-fulfilment')}
+          {nav('returns', '/returns', t('nav.returns'), 'nav-returns')}
           {nav('locations', '/locations', t('nav.locations'), 'nav-locations')}
           {nav('rules', '/rules', t('nav.rules'), 'nav-rules')}
           {nav('routing', '/routing', t('nav.routing'), 'nav-routing')}

@@ -3,18 +3,23 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { name: 'dashboard' }
   | { name: 'orders' }
-  | { name: 'order'; id: number }
+  | { name: 'order'; id: number; intent?: string }
+  | { name: 'customer'; orderId: number }
   | { name: 'connections' }
   | { name: 'review' }
   | { name: 'inventory' }
   | { name: 'locations' }
   | { name: 'rules' }
   | { name: 'routing' }
-  | { name: 'fulfilment' };
+  | { name: 'fulfilment' }
+  | { name: 'returns' };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/');
-  if (parts[0] === 'orders' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'order', id: Number(parts[1]) };
+  const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/');
+  const intent = new URLSearchParams(query).get('do') ?? undefined;
+  if (parts[0] === 'orders' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'order', id: Number(parts[1]), intent };
+  if (parts[0] === 'customer' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'customer', orderId: Number(parts[1]) };
   if (parts[0] === 'orders') return { name: 'orders' };
   if (parts[0] === 'connections') return { name: 'connections' };
   if (parts[0] === 'review') return { name: 'review' };
@@ -23,6 +28,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'rules') return { name: 'rules' };
   if (parts[0] === 'routing') return { name: 'routing' };
   if (parts[0] === 'fulfilment') return { name: 'fulfilment' };
+  if (parts[0] === 'returns') return { name: 'returns' };
   return { name: 'dashboard' };
 }
 

@@ -7,6 +7,7 @@ mod carriers;
 mod csv_io;
 pub mod demo;
 mod documents;
+mod edits;
 mod error;
 mod fulfil;
 mod health;
@@ -18,6 +19,7 @@ pub mod pdf;
 mod pipeline;
 mod rate_rules;
 mod refunds;
+mod returns;
 mod routing;
 pub mod secrets;
 mod stock_csv;
@@ -68,6 +70,8 @@ pub struct AppInfo {
     pub order_count: i64,
     /// The database holds no orders yet: offer demo data or connections.
     pub first_run: bool,
+    /// Who runs the app (notes mention them as `@name`).
+    pub operator: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -230,6 +234,7 @@ impl Api {
             db_path: self.store.path().display().to_string(),
             order_count: n,
             first_run: n == 0,
+            operator: self.operator(),
         })
     }
 

@@ -11,7 +11,8 @@ use oms_domain::sync_views::{
 };
 use oms_store::OutboxRow;
 use oms_sync::push::{
-    CancelPush, DeliveryPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget,
+    CancelPush, DeliveryPush, FulfilmentPush, LineCancelPush, Outcome, Push, RefundPush, StockPush,
+    StockTarget,
 };
 use serde_json::Value;
 
@@ -49,6 +50,16 @@ pub(crate) fn summary(r: &OutboxRow) -> String {
             ),
         },
         "cancellation" => format!("Order {order} cancelled"),
+        "line_cancellation" => format!("Order {order}: units cancelled"),
+        "refund" => {
+            let amount = v.get("amount").and_then(Value::as_i64).unwrap_or(0);
+            let currency = field(&v, "currency").unwrap_or("");
+            let exp = oms_domain::Currency::parse(currency).map_or(2, |c| c.exponent());
+            format!(
+                "Order {order}: refund of {} {currency}",
+                oms_domain::format_minor(amount, exp)
+            )
+        }
         "delivery" => format!(
             "Order {order}: parcel {} {} {}",
             field(&v, "carrier").unwrap_or("carrier"),
@@ -297,6 +308,34 @@ impl Api {
                 status: field(&v, "status").unwrap_or("in_transit").to_owned(),
                 happened_at: v.get("at").and_then(Value::as_i64).unwrap_or(r.created_at),
                 message: field(&v, "message").map(str::to_owned),
+            })),
+            "refund" => {
+                let id = v
+                    .get("refund_id")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| bad_row(r, "no refund"))?;
+                let f = self.store.refund(id).await?;
+                Ok(Push::Refund(RefundPush {
+                    order,
+                    reference: format!("OMS refund {id}"),
+                    amount_minor: f.amount,
+                    currency: oms_domain::Currency::parse(&f.currency)?,
+                    shipping_minor: f.shipping,
+                    lines: self.store.refund_channel_lines(id, connection_id).await?,
+                    reason: f.reason,
+                    notify_customer: true,
+                }))
+            }
+            "line_cancellation" => Ok(Push::CancelLines(LineCancelPush {
+                order,
+                lines: self
+                    .store
+                    .cancelled_lines(
+                        r.order_id.ok_or_else(|| bad_row(r, "no order"))?,
+                        connection_id,
+                    )
+                    .await?,
+                reason: field(&v, "reason").unwrap_or("").to_owned(),
             })),
             other => Err(bad_row(r, &format!("unknown kind {other}"))),
         }

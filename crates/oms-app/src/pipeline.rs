@@ -107,7 +107,7 @@ fn failure(order_id: i64, e: &ApiError, out: &mut Vec<BulkFailure>) {
 }
 
 impl Api {
-    fn run<'a>(
+    pub(crate) fn run<'a>(
         &'a self,
         settings: &'a PipelineSettings,
         rates: &'a oms_engine::route::RateTable,
@@ -594,7 +594,7 @@ impl Api {
         Ok(summary.processed)
     }
 
-    async fn fill_backorders_all(&self) -> Result<u64, ApiError> {
+    pub(crate) async fn fill_backorders_all(&self) -> Result<u64, ApiError> {
         let products = self.store.backordered_products().await?;
         self.fill_backorders(&products).await
     }

@@ -5,12 +5,14 @@
 mod bench;
 mod bench_labels;
 mod carriers_cmd;
+mod edits_cmd;
 mod fake_channel;
 mod fulfil_cmd;
 mod mail_cmd;
 mod ops;
 mod outbox_cmd;
 mod refunds_cmd;
+mod returns_cmd;
 mod sync_cmd;
 
 use anyhow::{bail, Context, Result};
@@ -85,6 +87,11 @@ enum Cmd {
     Mail(mail_cmd::MailOps),
     #[command(flatten)]
     Refund(refunds_cmd::RefundOps),
+    #[command(flatten)]
+    Edit(edits_cmd::EditOps),
+    /// Returns (RMAs): open, approve, label, receive, inspect, refund, close, scan.
+    #[command(subcommand)]
+    Return(returns_cmd::ReturnCmd),
 }
 
 #[derive(Subcommand)]
@@ -430,6 +437,8 @@ async fn run() -> Result<()> {
         Cmd::Fulfil(cmd) => fulfil_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Mail(cmd) => mail_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Refund(cmd) => refunds_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Edit(cmd) => edits_cmd::run(&api, cmd, &mut out).await?,
+        Cmd::Return(cmd) => returns_cmd::run(&api, cmd, &mut out).await?,
         Cmd::Bench(_) => {}
     }
     drop(out);

@@ -129,6 +129,7 @@ pub async fn run(api: &Api, cmd: RefundOps, out: &mut impl Write) -> Result<()> 
                     shipping: parse(&shipping, "shipping")?,
                     extra: parse(&amount, "amount")?,
                     reason,
+                    return_id: None,
                 })
                 .await?;
             if j {

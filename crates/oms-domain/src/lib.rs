@@ -2,6 +2,7 @@
 //! crate builds on it.
 
 pub mod carrier_views;
+pub mod edit_views;
 pub mod entities;
 pub mod error;
 pub mod fulfil_views;
@@ -10,6 +11,7 @@ pub mod lifecycle;
 pub mod mail_views;
 pub mod order;
 pub mod refund_views;
+pub mod return_views;
 pub mod sync_views;
 pub mod values;
 pub mod views;

@@ -66,6 +66,10 @@ pub struct RefundInput {
     #[ts(type = "number")]
     pub extra: i64,
     pub reason: String,
+    /// The return this refund is for, when it is for one.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub return_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -245,6 +249,7 @@ mod tests {
             shipping,
             extra,
             reason: "damaged".into(),
+            return_id: None,
         }
     }
 

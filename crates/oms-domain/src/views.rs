@@ -218,6 +218,13 @@ pub struct OrderDetail {
     pub merged_into: Option<OrderRef>,
     /// Orders merged into this one; each keeps its channel reference.
     pub merged_from: Vec<OrderRef>,
+    /// The order this one replaces items of (an exchange).
+    pub exchange_of: Option<OrderRef>,
+    /// Exchange orders made for items of this one.
+    pub exchanges: Vec<OrderRef>,
+    /// The customer (matched by e-mail), for the customer page.
+    #[ts(type = "number | null")]
+    pub customer_id: Option<i64>,
     /// The current routing decision, when the routing rules placed this order.
     pub routing: Option<RoutingView>,
     /// Buy online, pick up in store: the store and where the order stands there.

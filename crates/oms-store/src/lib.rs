@@ -5,7 +5,9 @@
 
 mod backtest;
 mod carriers;
+mod customers;
 mod dialect;
+mod edits;
 mod error;
 mod fulfil;
 mod inventory;
@@ -20,6 +22,7 @@ mod rates;
 mod raw;
 mod read;
 mod refunds;
+mod returns;
 mod sync;
 mod tracking;
 mod write;
@@ -33,6 +36,7 @@ pub use mail::{MailFacts, MailRow};
 pub use outbox::{ChannelSku, OutboxRow, ShippedLines};
 pub use packing::NewParcel;
 pub use pipeline::{BatchItem, Batching, Run, Shipped};
+pub use returns::ReturnOrigin;
 pub use sync::{content_hash, ConnectionRow, InboxRecord, PageOutcome, QuarantineRow};
 pub use tracking::{ScanRecord, TrackChange, TrackTarget, TrackUpdate};
 pub use write::{ImportBatch, Importer};

@@ -234,7 +234,12 @@ pub(crate) async fn reindex(
             .bind(*id)
             .fetch_all(&mut **tx)
             .await?;
-        let tracking: Vec<String> = sqlx::query_scalar("SELECT tracking_number FROM shipments WHERE order_id = $1 AND tracking_number IS NOT NULL")
+        // Tracking numbers of parcels out and back, and the order's RMA numbers.
+        let tracking: Vec<String> = sqlx::query_scalar(
+            "SELECT tracking_number FROM shipments WHERE order_id = $1 AND tracking_number IS NOT NULL \
+             UNION ALL SELECT rma FROM returns WHERE order_id = $1 AND rma IS NOT NULL \
+             UNION ALL SELECT tracking_number FROM returns WHERE order_id = $1 AND tracking_number IS NOT NULL",
+        )
             .bind(*id)
             .fetch_all(&mut **tx)
             .await?;

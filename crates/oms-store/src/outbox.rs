@@ -102,6 +102,30 @@ pub(crate) async fn enqueue_cancellation(
     Ok(())
 }
 
+/// Tells an order's shop that some of its lines were cancelled (inside the cancelling
+/// transaction); what is left per line is read when the row is sent.
+pub(crate) async fn enqueue_line_cancellation(
+    tx: &mut Transaction<'static, Sqlite>,
+    order_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO outbox (connection_id, order_id, kind, idempotency_key, payload, status, next_attempt_at, created_at) \
+         SELECT o.connection_id, o.id, 'line_cancellation', 'lines-' || o.id || '-' || $2, \
+                json_object('external_id', o.external_id, 'reason', $3), 'pending', $2, $2 \
+         FROM orders o JOIN connections c ON c.id = o.connection_id \
+         WHERE o.id = $1 AND c.kind IN ('shopify', 'woocommerce') AND c.push_fulfilments = 1 \
+           AND COALESCE(c.base_url, '') != ''",
+    )
+    .bind(order_id)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Products handled per stock step transaction.
 const STOCK_CHUNK: i64 = 500;
 
@@ -192,6 +216,19 @@ impl Store {
             .bind(sku)
             .bind(total)
             .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if kind == "refund" {
+            // The channel has the refund: confirmed, with the channel's id for it.
+            let v: serde_json::Value = serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Invalid(format!("outbox row {id}: {e}")))?;
+            sqlx::query(
+                "UPDATE refunds SET status = 'confirmed', channel_refund_id = COALESCE($2, channel_refund_id) \
+                 WHERE id = $1 AND status IN ('approved', 'sent')",
+            )
+            .bind(v.get("refund_id").and_then(serde_json::Value::as_i64))
+            .bind(external_ref)
             .execute(&mut *tx)
             .await?;
         }
@@ -329,6 +366,30 @@ impl Store {
             lines: lines.into_iter().collect(),
             complete,
         })
+    }
+
+    /// An order's lines by the channel's SKU: (SKU, units ordered, units cancelled).
+    pub async fn cancelled_lines(
+        &self,
+        order_id: i64,
+        connection_id: i64,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 AND cs.product_id = p.id \
+                              ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku), l.quantity, l.cancelled \
+             FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no",
+        )
+        .bind(order_id)
+        .bind(connection_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut by: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for (sku, q, c) in rows {
+            let e = by.entry(sku).or_default();
+            e.0 += q;
+            e.1 += c;
+        }
+        Ok(by.into_iter().map(|(s, (q, c))| (s, q, c)).collect())
     }
 
     /// Records the channel SKUs of pulled orders (what they map to, when last seen).

@@ -100,6 +100,9 @@ fn detail_from_row(r: &SqliteRow) -> Result<OrderDetail, StoreError> {
         risk_score: None,
         merged_into: None,
         merged_from: Vec::new(),
+        exchange_of: None,
+        exchanges: Vec::new(),
+        customer_id: None,
         routing: None,
         pickup: None,
         handoffs: Vec::new(),
@@ -326,7 +329,7 @@ impl Store {
         d.holds = holds.iter().map(hold_row).collect::<Result<_, _>>()?;
         let extra = sqlx::query(&format!(
             "SELECT o.risk_score, o.merged_into, o.pickup_location_id, l.name, o.pickup_state, o.pickup_at, \
-             {} FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
+             {}, o.exchange_of, o.customer_id FROM orders o LEFT JOIN locations l ON l.id = o.pickup_location_id WHERE o.id = $1",
             crate::fulfil::RESERVED_ELSEWHERE
         ))
             .bind(id.get())
@@ -366,6 +369,19 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         d.merged_from = from.iter().map(order_ref).collect::<Result<_, _>>()?;
+        d.customer_id = extra.try_get(8)?;
+        if let Some(x) = extra.try_get::<Option<i64>, _>(7)? {
+            let r = sqlx::query(&format!("{REF} WHERE o.id = $1"))
+                .bind(x)
+                .fetch_one(self.pool())
+                .await?;
+            d.exchange_of = Some(order_ref(&r)?);
+        }
+        let ex = sqlx::query(&format!("{REF} WHERE o.exchange_of = $1 ORDER BY o.id"))
+            .bind(id.get())
+            .fetch_all(self.pool())
+            .await?;
+        d.exchanges = ex.iter().map(order_ref).collect::<Result<_, _>>()?;
         d.routing = self.routing_view(id).await?;
         d.timeline = self.timeline(id).await?;
         Ok(d)

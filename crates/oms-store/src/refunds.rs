@@ -20,7 +20,7 @@ async fn refundable_in(
     approval_above: Option<i64>,
 ) -> Result<Refundable, StoreError> {
     let r = sqlx::query(&format!(
-        "SELECT o.currency, o.grand_total, o.payment_status, o.shipping_total, \
+        "SELECT o.currency, COALESCE(o.paid_amount, o.grand_total), o.payment_status, o.shipping_total, \
                 (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_id = o.id AND {COUNTING}), \
                 (SELECT COALESCE(SUM(shipping), 0) FROM refunds WHERE order_id = o.id AND {COUNTING}) \
          FROM orders o WHERE o.id = $1"
@@ -76,7 +76,7 @@ async fn set_payment_status(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE orders SET payment_status = CASE \
-           WHEN (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_id = $1 AND status IN ('approved', 'sent', 'confirmed')) >= grand_total THEN 'refunded' \
+           WHEN (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_id = $1 AND status IN ('approved', 'sent', 'confirmed')) >= COALESCE(paid_amount, grand_total) THEN 'refunded' \
            WHEN (SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_id = $1 AND status IN ('approved', 'sent', 'confirmed')) > 0 THEN 'partially_refunded' \
            ELSE payment_status END \
          WHERE id = $1 AND payment_status IN ('paid', 'partially_refunded', 'refunded')",
@@ -87,7 +87,49 @@ async fn set_payment_status(
     Ok(())
 }
 
+/// Tells the order's shop about an approved refund (inside the approving transaction).
+async fn enqueue_refund(
+    tx: &mut Transaction<'_, Sqlite>,
+    refund: i64,
+    order: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO outbox (connection_id, order_id, kind, idempotency_key, payload, status, next_attempt_at, created_at) \
+         SELECT o.connection_id, o.id, 'refund', 'refund-' || $1, \
+                json_object('external_id', o.external_id, 'refund_id', $1, 'amount', f.amount, 'currency', f.currency), 'pending', $3, $3 \
+         FROM orders o JOIN connections c ON c.id = o.connection_id JOIN refunds f ON f.id = $1 \
+         WHERE o.id = $2 AND c.kind IN ('shopify', 'woocommerce') AND c.push_fulfilments = 1 \
+           AND COALESCE(c.base_url, '') != ''",
+    )
+    .bind(refund)
+    .bind(order)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
+    /// A refund's lines by the channel's SKU for `connection_id`: (SKU, units, amount).
+    pub async fn refund_channel_lines(
+        &self,
+        refund: i64,
+        connection_id: i64,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 AND cs.product_id = p.id \
+                              ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku), rl.quantity, rl.amount \
+             FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id \
+             JOIN order_lines l ON l.order_id = f.order_id AND l.line_no = rl.line_no JOIN products p ON p.id = l.product_id \
+             WHERE rl.refund_id = $1 ORDER BY rl.line_no",
+        )
+        .bind(refund)
+        .bind(connection_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn refundable(
         &self,
         order: i64,
@@ -110,6 +152,18 @@ impl Store {
         let mut tx = begin_write(self).await?;
         let r = refundable_in(&mut tx, input.order_id, approval_above).await?;
         let amount = check_refund(&r, input).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if let Some(rid) = input.return_id {
+            let of: Option<i64> = sqlx::query_scalar("SELECT order_id FROM returns WHERE id = $1")
+                .bind(rid)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if of != Some(input.order_id) {
+                return Err(StoreError::Invalid(format!(
+                    "return {rid}: not a return of order {}",
+                    input.order_id
+                )));
+            }
+        }
         let needs_approval = approval_above.is_some_and(|a| amount > a);
         let status = if needs_approval {
             "pending_approval"
@@ -117,8 +171,8 @@ impl Store {
             "approved"
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO refunds (order_id, amount, currency, reason, status, created_at, shipping, extra, created_by, approved_by, decided_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            "INSERT INTO refunds (order_id, amount, currency, reason, status, created_at, shipping, extra, created_by, approved_by, decided_at, return_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(input.order_id)
         .bind(amount)
@@ -131,6 +185,7 @@ impl Store {
         .bind(actor)
         .bind((!needs_approval).then_some(actor))
         .bind((!needs_approval).then_some(now))
+        .bind(input.return_id)
         .fetch_one(&mut *tx)
         .await?;
         let mut per_line = std::collections::BTreeMap::<i64, i64>::new();
@@ -153,6 +208,7 @@ impl Store {
         }
         if !needs_approval {
             set_payment_status(&mut tx, input.order_id).await?;
+            enqueue_refund(&mut tx, id, input.order_id, now).await?;
         }
         insert_event(
             &mut tx,
@@ -197,6 +253,7 @@ impl Store {
             r.ok_or_else(|| StoreError::NotFound(format!("refund {id} waiting for approval")))?;
         if approve {
             set_payment_status(&mut tx, order).await?;
+            enqueue_refund(&mut tx, id, order, now).await?;
         }
         insert_event(
             &mut tx,

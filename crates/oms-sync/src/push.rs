@@ -12,6 +12,47 @@ pub enum Push {
     Cancel(CancelPush),
     Stock(StockPush),
     Delivery(DeliveryPush),
+    Refund(RefundPush),
+    CancelLines(LineCancelPush),
+}
+
+/// Tell the channel that some units were cancelled before shipping: per channel SKU, the
+/// units ordered and how many of them are cancelled now (absolute, so sending twice is
+/// harmless).
+#[derive(Debug, Clone)]
+pub struct LineCancelPush {
+    pub order: String,
+    pub lines: Vec<(String, i64, i64)>,
+    /// Staff note.
+    pub reason: String,
+}
+
+/// Give money back on the channel: lines (by channel SKU), shipping and the rest as one
+/// amount. `reference` ("OMS refund 12") is written into the channel's refund note, so a
+/// refund already made there (an answer that was lost) is found instead of made twice.
+#[derive(Debug, Clone)]
+pub struct RefundPush {
+    /// The channel's order id.
+    pub order: String,
+    pub reference: String,
+    /// The whole refund, minor units of `currency`.
+    pub amount_minor: i64,
+    pub currency: oms_domain::Currency,
+    pub shipping_minor: i64,
+    /// (channel SKU, units, amount of those units in minor units).
+    pub lines: Vec<(String, i64, i64)>,
+    pub reason: String,
+    pub notify_customer: bool,
+}
+
+impl RefundPush {
+    /// The note the channel keeps with the refund: the reason and our reference.
+    pub fn note(&self) -> String {
+        match self.reason.trim() {
+            "" => format!("({})", self.reference),
+            why => format!("{why} ({})", self.reference),
+        }
+    }
 }
 
 /// Tell the channel that (part of) an order shipped, with the tracking number.
@@ -148,6 +189,10 @@ impl Connector {
             (Connector::Woo(c), Push::Cancel(x)) => c.cancel(x).await,
             (Connector::Shopify(c), Push::Delivery(d)) => c.deliver(d).await,
             (Connector::Woo(c), Push::Delivery(d)) => c.deliver(d).await,
+            (Connector::Shopify(c), Push::Refund(r)) => c.refund(r).await,
+            (Connector::Woo(c), Push::Refund(r)) => c.refund(r).await,
+            (Connector::Shopify(c), Push::CancelLines(x)) => c.cancel_lines(x).await,
+            (Connector::Woo(c), Push::CancelLines(x)) => c.cancel_lines(x).await,
             (c, Push::Stock(s)) => c
                 .push_stock(std::slice::from_ref(s))
                 .await

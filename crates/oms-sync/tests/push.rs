@@ -1,6 +1,6 @@
 //! Writes to the channels (the outbox's pushes) against local stand-ins (wiremock on
 //! 127.0.0.1) answering in the shapes of the vendors' documentation: Shopify's
-//! `fulfillmentCreate`, `fulfillmentEventCreate`, `orderCancel` and `inventorySetQuantities`;
+//! `fulfillmentCreate`, `fulfillmentEventCreate`, `orderCancel`, `refundCreate` and `inventorySetQuantities`;
 //! WooCommerce's orders,
 //! order notes, the Shipment Tracking extension's endpoint and the batch endpoints.
 
@@ -9,7 +9,7 @@
 use oms_domain::ChannelKind;
 use oms_sync::http::{Http, RetryPolicy};
 use oms_sync::push::{
-    CancelPush, DeliveryPush, FulfilmentPush, Outcome, Push, StockPush, StockTarget,
+    CancelPush, DeliveryPush, FulfilmentPush, Outcome, Push, RefundPush, StockPush, StockTarget,
 };
 use oms_sync::{Connector, Credentials, Endpoint, SyncErrorKind};
 use serde_json::{json, Value};
@@ -1116,5 +1116,117 @@ async fn woo_stock_goes_through_the_batch_endpoints() {
                 { "id": 733, "manage_stock": true, "stock_quantity": 9 } ] })
             ),
         ]
+    );
+}
+
+#[tokio::test]
+async fn shopify_refunds_through_the_sale_once() {
+    let server = MockServer::start().await;
+    let order = |refunds: Value| {
+        json!({ "order": {
+            "id": "gid://shopify/Order/450789469",
+            "refunds": refunds,
+            "transactions": [
+                { "id": "gid://shopify/OrderTransaction/1", "gateway": "shopify_payments", "kind": "AUTHORIZATION", "status": "SUCCESS" },
+                { "id": "gid://shopify/OrderTransaction/2", "gateway": "shopify_payments", "kind": "CAPTURE", "status": "SUCCESS" }
+            ],
+            "lineItems": { "nodes": [
+                { "id": "gid://shopify/LineItem/466157049", "sku": "MUG-1" },
+                { "id": "gid://shopify/LineItem/518995019", "sku": "TEA-1" }
+            ] }
+        } })
+    };
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("query OrderRefunds"))
+        .respond_with(gql(order(json!([]))))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("query OrderRefunds"))
+        .respond_with(gql(order(json!([{ "id": "gid://shopify/Refund/929361465", "note": "arrived broken (OMS refund 12)" }]))))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("refundCreate"))
+        .respond_with(gql(json!({ "refundCreate": { "refund": { "id": "gid://shopify/Refund/929361465" }, "userErrors": [] } })))
+        .mount(&server)
+        .await;
+    let push = Push::Refund(RefundPush {
+        order: "450789469".into(),
+        reference: "OMS refund 12".into(),
+        amount_minor: 1_490,
+        currency: oms_domain::Currency::parse("EUR").unwrap(),
+        shipping_minor: 490,
+        lines: vec![("TEA-1".into(), 1, 1_000)],
+        reason: "arrived broken".into(),
+        notify_customer: true,
+    });
+    let mut c = shopify(&server);
+    let first = c.push(&push).await.unwrap();
+    assert_eq!(
+        first.external_ref.as_deref(),
+        Some("gid://shopify/Refund/929361465")
+    );
+    assert_eq!(first.note, "refund of 14.90 EUR");
+    let again = c.push(&push).await.unwrap();
+    assert!(again.note.contains("already"), "{}", again.note);
+    let creates: Vec<Value> = bodies(&server)
+        .await
+        .into_iter()
+        .map(|b| b.2)
+        .filter(|b| b["query"].as_str().unwrap_or("").contains("refundCreate"))
+        .collect();
+    assert_eq!(creates.len(), 1, "never twice");
+    let input = &creates[0]["variables"]["input"];
+    assert_eq!(input["orderId"], json!("gid://shopify/Order/450789469"));
+    assert_eq!(input["note"], json!("arrived broken (OMS refund 12)"));
+    assert_eq!(input["shipping"], json!({ "amount": "4.90" }));
+    assert_eq!(
+        input["refundLineItems"],
+        json!([{ "lineItemId": "gid://shopify/LineItem/518995019", "quantity": 1, "restockType": "NO_RESTOCK" }])
+    );
+    assert_eq!(
+        input["transactions"],
+        json!([{ "orderId": "gid://shopify/Order/450789469", "parentId": "gid://shopify/OrderTransaction/2",
+                 "gateway": "shopify_payments", "kind": "REFUND", "amount": "14.90" }])
+    );
+}
+
+#[tokio::test]
+async fn shopify_refuses_a_refund_for_a_sku_it_does_not_have() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(GQL))
+        .and(body_string_contains("query OrderRefunds"))
+        .respond_with(gql(
+            json!({ "order": { "id": "gid://shopify/Order/1", "refunds": [], "transactions": [],
+            "lineItems": { "nodes": [{ "id": "gid://shopify/LineItem/1", "sku": "MUG-1" }] } } }),
+        ))
+        .mount(&server)
+        .await;
+    let e = shopify(&server)
+        .push(&Push::Refund(RefundPush {
+            order: "1".into(),
+            reference: "OMS refund 3".into(),
+            amount_minor: 500,
+            currency: oms_domain::Currency::parse("EUR").unwrap(),
+            shipping_minor: 0,
+            lines: vec![("GONE-1".into(), 1, 500)],
+            reason: String::new(),
+            notify_customer: false,
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(e.outcome(), Outcome::Failed, "{e:?}");
+    assert!(
+        e.message.contains("SKU GONE-1 is not a line of order 1"),
+        "{}",
+        e.message
     );
 }

@@ -77,6 +77,18 @@ merged_into: OrderRef | null,
  */
 merged_from: Array<OrderRef>, 
 /**
+ * The order this one replaces items of (an exchange).
+ */
+exchange_of: OrderRef | null, 
+/**
+ * Exchange orders made for items of this one.
+ */
+exchanges: Array<OrderRef>, 
+/**
+ * The customer (matched by e-mail), for the customer page.
+ */
+customer_id: number | null, 
+/**
  * The current routing decision, when the routing rules placed this order.
  */
 routing: RoutingView | null, 
@@ -133,7 +145,11 @@ export type AppInfo = { version: string, db_path: string, order_count: number,
 /**
  * The database holds no orders yet: offer demo data or connections.
  */
-first_run: boolean, };
+first_run: boolean, 
+/**
+ * Who runs the app (notes mention them as `@name`).
+ */
+operator: string, };
 
 export type ImportMode = "all_or_nothing" | "good_rows_only";
 
@@ -455,7 +471,11 @@ export type RefundInput = { order_id: number, lines: Array<RefundLineInput>, shi
 /**
  * Any other amount (a goodwill gesture, a price adjustment).
  */
-extra: number, reason: string, };
+extra: number, reason: string, 
+/**
+ * The return this refund is for, when it is for one.
+ */
+return_id: number | null, };
 
 export type RefundLineView = { line_no: number, sku: string, quantity: number, amount: number, };
 
@@ -464,6 +484,142 @@ export type RefundView = { id: number, order_id: number, amount: number, currenc
  * pending_approval | approved | sent | confirmed | failed
  */
 status: string, shipping: number, extra: number, lines: Array<RefundLineView>, created_by: string | null, approved_by: string | null, channel_refund_id: string | null, created_at: number, };
+
+export type LineQuantityInput = { line_no: number, quantity: number, };
+
+export type NewLineInput = { sku: string, title: string | null, quantity: number, 
+/**
+ * Minor units of the order's currency.
+ */
+unit_price: number, };
+
+export type OrderEdit = { order_id: number, quantities: Array<LineQuantityInput>, add: Array<NewLineInput>, ship_to: AddressView | null, shipping_service: string | null, comment: string, };
+
+export type EditResult = { order_id: number, 
+/**
+ * "MUG: 2 → 3 units", "ship-to: … → …", one per change.
+ */
+changes: Array<string>, currency: string, total_before: number, total_after: number, 
+/**
+ * Positive: to collect from the customer; negative: to give back (a paid order).
+ */
+balance: number, 
+/**
+ * The order's status after it was checked and routed again.
+ */
+status: string, };
+
+export type CancelLinesInput = { order_id: number, lines: Array<LineQuantityInput>, reason: string, };
+
+export type ExchangeLineInput = { 
+/**
+ * The line of the original order being exchanged.
+ */
+line_no: number, sku: string, quantity: number, 
+/**
+ * The new item's unit price; None: the same as the returned line's (an even swap).
+ */
+unit_price: number | null, };
+
+export type ExchangeInput = { return_id: number, lines: Array<ExchangeLineInput>, };
+
+export type ExchangeResult = { order_id: number, order_number: string, 
+/**
+ * What the new order costs the customer (the price differences above the returned items).
+ */
+to_collect: number, 
+/**
+ * What the customer gets back (the new items cost less); refund it from the original.
+ */
+to_refund: number, currency: string, status: string, };
+
+export type CurrencyAmount = { currency: string, amount: number, };
+
+export type NoteView = { order_id: number, order_number: string, at: number, actor: string, body: string, };
+
+export type CustomerPage = { customer_id: number | null, name: string, email: string | null, phone: string | null, tags: Array<string>, 
+/**
+ * Newest first.
+ */
+orders: Array<OrderRow>, 
+/**
+ * Orders matched by phone only (no e-mail on them).
+ */
+by_phone: number, 
+/**
+ * What the orders are worth (not cancelled nor merged) less what was refunded.
+ */
+lifetime_value: Array<CurrencyAmount>, refunded: Array<CurrencyAmount>, returns: Array<ReturnRow>, refunds: Array<RefundView>, 
+/**
+ * Newest first.
+ */
+notes: Array<NoteView>, };
+
+export type ReturnableLine = { line_no: number, sku: string, title: string, unit_price: number, shipped: number, 
+/**
+ * Units received back already.
+ */
+returned: number, 
+/**
+ * Units in open returns not received yet.
+ */
+expected: number, };
+
+export type Returnable = { order_id: number, currency: string, lines: Array<ReturnableLine>, 
+/**
+ * The reasons to choose from.
+ */
+reasons: Array<string>, };
+
+export type ReturnLineInput = { line_no: number, quantity: number, reason: string, comment: string | null, };
+
+export type ReturnInput = { order_id: number, lines: Array<ReturnLineInput>, note: string | null, 
+/**
+ * Approved at once (an agent who decided already).
+ */
+approve: boolean, };
+
+export type ReturnLineView = { line_no: number, sku: string, title: string, unit_price: number, quantity: number, reason: string, comment: string | null, received: number, condition: string | null, disposition: string | null, location_id: number | null, location_name: string | null, restocked: number, };
+
+export type ReturnView = { id: number, rma: string, order_id: number, order_number: string, customer_name: string, currency: string, 
+/**
+ * requested | approved | rejected | label_sent | in_transit | received | inspected | closed
+ */
+status: string, 
+/**
+ * app | channel
+ */
+source: string, channel_return_id: string | null, note: string | null, carrier: string | null, tracking_number: string | null, label_path: string | null, lines: Array<ReturnLineView>, 
+/**
+ * The value of the returned lines at their prices (minor units).
+ */
+value: number, 
+/**
+ * Refunded for this return so far (approved, sent or confirmed refunds).
+ */
+refunded: number, exchange_order_id: number | null, created_by: string | null, created_at: number, updated_at: number | null, };
+
+export type ReturnRow = { id: number, rma: string, order_id: number, order_number: string, customer_name: string, status: string, source: string, units: number, received: number, skus: string, reasons: string, tracking_number: string | null, created_at: number, };
+
+export type ReturnQueue = { rows: Array<ReturnRow>, 
+/**
+ * How many returns each status has.
+ */
+counts: Array<ReturnCount>, };
+
+export type ReceiveLine = { line_no: number, quantity: number, };
+
+export type InspectLine = { line_no: number, condition: ItemCondition, disposition: Disposition, 
+/**
+ * Where restocked units go (restock and B-stock only).
+ */
+location_id: number | null, };
+
+export type ItemCondition = "as_new" | "opened" | "damaged" | "defective";
+
+export type ReturnCount = { status: string, n: number, };
+
+export type Disposition = "restock" | "b_stock" | "quarantine" | "scrap" | "return_to_vendor";
 
 export type RateRule = "cheapest" | "cheapest_on_time" | "fastest";
 

@@ -14,6 +14,8 @@ import type {
   FulfilmentQueue, BatchView, PickList, PackingSlip, PackInput, PackResult, ParcelPreset, RateRules, RatePick,
   LabelBatchReport, VoidView, ShipmentView, TrackingReport, MailSettingsView, MailSettingsInput, MailTemplateView,
   MailPreview, MailView, MailReport, HandoffImportReport, BatchLabels, Refundable, RefundInput, RefundView,
+  Returnable, ReturnInput, ReturnQueue, ReturnView, ReceiveLine, InspectLine,
+  OrderEdit, EditResult, CancelLinesInput, ExchangeInput, ExchangeResult, CustomerPage, NoteView,
 } from './bindings';
 
 export const api = {
@@ -153,6 +155,27 @@ export const api = {
   createRefund: (input: RefundInput) => invoke<RefundView>('create_refund', { input }),
   decideRefund: (id: number, approve: boolean) => invoke<RefundView>('decide_refund', { id, approve }),
   listRefunds: (orderId: number | null) => invoke<RefundView[]>('list_refunds', { orderId }),
+  returnable: (orderId: number) => invoke<Returnable>('returnable', { orderId }),
+  createReturn: (input: ReturnInput) => invoke<ReturnView>('create_return', { input }),
+  returnQueue: (status: string | null, search: string | null) => invoke<ReturnQueue>('return_queue', { status, search }),
+  getReturn: (id: number) => invoke<ReturnView>('get_return', { id }),
+  returnsOf: (orderId: number) => invoke<ReturnView[]>('returns_of', { orderId }),
+  decideReturn: (id: number, approve: boolean, comment: string) => invoke<ReturnView>('decide_return', { id, approve, comment }),
+  returnInTransit: (id: number, carrier: string | null, tracking: string | null) => invoke<ReturnView>('return_in_transit', { id, carrier, tracking }),
+  sendReturnLabel: (id: number, locationId: number) => invoke<ReturnView>('send_return_label', { id, locationId }),
+  receiveReturn: (id: number, lines: ReceiveLine[]) => invoke<ReturnView>('receive_return', { id, lines }),
+  receiveReturns: (ids: number[]) => invoke<BulkResult>('receive_returns', { ids }),
+  inspectReturn: (id: number, lines: InspectLine[]) => invoke<ReturnView>('inspect_return', { id, lines }),
+  refundReturn: (id: number, shipping: number, extra: number, reason: string) => invoke<RefundView>('refund_return', { id, shipping, extra, reason }),
+  closeReturn: (id: number) => invoke<ReturnView>('close_return', { id }),
+  scanReturn: (code: string) => invoke<ReturnView[]>('scan_return', { code }),
+  returnReasons: () => invoke<string[]>('return_reasons'),
+  setReturnReasons: (reasons: string[]) => invoke<null>('set_return_reasons', { reasons }),
+  editOrder: (edit: OrderEdit) => invoke<EditResult>('edit_order', { edit }),
+  cancelLines: (input: CancelLinesInput) => invoke<string>('cancel_lines', { input }),
+  createExchange: (input: ExchangeInput) => invoke<ExchangeResult>('create_exchange', { input }),
+  customerPage: (orderId: number) => invoke<CustomerPage>('customer_page', { orderId }),
+  mentions: (name: string | null) => invoke<NoteView[]>('mentions', { name }),
   importHandoffCsv: (path: string, mode: ImportMode) => invoke<HandoffImportReport>('import_handoff_csv', { path, mode }),
 };
 

@@ -49,10 +49,13 @@ export function Palette() {
   useEffect(() => setActive(0), [debounced]);
 
   if (!open) return null;
-  const openOrder = (id: number) => {
+  const openOrder = (id: number, intent?: string) => {
     setOpen(false);
-    go(`/orders/${id}`);
+    if (intent === 'customer') go(`/customer/${id}`);
+    else go(intent ? `/orders/${id}?do=${intent}` : `/orders/${id}`);
   };
+  /** Alt + a letter on the highlighted order: straight to what the agent wants to do. */
+  const INTENTS: Record<string, string> = { c: 'customer', r: 'return', f: 'refund', e: 'edit', x: 'cancel' };
   return (
     <div className="overlay" onMouseDown={() => setOpen(false)}>
       <div className="palette" data-testid="palette" onMouseDown={(e) => e.stopPropagation()}>
@@ -71,6 +74,9 @@ export function Palette() {
               setActive((a) => Math.max(a - 1, 0));
             } else if (e.key === 'Enter' && rows[active]) {
               openOrder(rows[active].id);
+            } else if (e.altKey && rows[active] && INTENTS[e.key.toLowerCase()]) {
+              e.preventDefault();
+              openOrder(rows[active].id, INTENTS[e.key.toLowerCase()]);
             }
           }}
         />
@@ -89,11 +95,19 @@ export function Palette() {
               <span className="muted">{r.email ?? ''}</span>
               <span className="num">{money(r.grand_total, r.currency)}</span>
               <StatusBadge status={r.status} />
+              {i === active && (
+                <span className="palette-actions">
+                  {Object.entries(INTENTS).map(([k, intent]) => (
+                    <span key={k} role="button" tabIndex={-1} className="chip" data-testid={`palette-do-${intent}`}
+                      onClick={(e) => { e.stopPropagation(); openOrder(r.id, intent); }}>{k.toUpperCase()}</span>
+                  ))}
+                </span>
+              )}
             </button>
           ))}
           {debounced && results.isSuccess && rows.length === 0 && <div className="muted pad">{t('palette.empty')}</div>}
         </div>
-        <div className="palette-hint muted">{t('palette.hint')}</div>
+        <div className="palette-hint muted">{t('palette.hint')} · {t('palette.actions')}</div>
       </div>
     </div>
   );

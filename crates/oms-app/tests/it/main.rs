@@ -4,6 +4,7 @@
 mod bindings;
 mod carriers;
 mod csv;
+mod edits;
 mod flows;
 mod fulfilment;
 mod invariants;
@@ -12,6 +13,7 @@ mod orders;
 mod outbox;
 mod pipeline;
 mod refunds;
+mod returns;
 mod routing;
 mod sync;
 

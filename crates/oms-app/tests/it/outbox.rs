@@ -431,3 +431,127 @@ async fn the_supervisor_sends_the_outbox_in_the_background_and_stops_cleanly() {
         )]
     );
 }
+
+#[tokio::test]
+async fn a_refund_reaches_the_shop_once_and_is_confirmed_with_its_id() {
+    use oms_app::domain::refund_views::{RefundInput, RefundLineInput};
+    let mut db = fresh().await;
+    let (server, conn) = pulled_and_allocated(
+        &mut db,
+        vec![woo_order(1, "2026-11-20T10:00:00", "processing", "Leipzig")],
+    )
+    .await;
+    let api = &db.api;
+    let id = order_id(api, "1").await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/wc/v3/orders/1"))
+        .respond_with(ok(json!({ "id": 1, "status": "processing",
+            "line_items": [{ "id": 10, "sku": "MUG-1", "quantity": 2 }],
+            "shipping_lines": [{ "id": 31, "method_title": "DHL Paket" }] })))
+        .mount(&server)
+        .await;
+    // The first refund is not there yet; the second one's answer was lost: the shop has it.
+    Mock::given(method("GET"))
+        .and(path("/wp-json/wc/v3/orders/1/refunds"))
+        .respond_with(ok(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/wp-json/wc/v3/orders/1/refunds"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": 77 })))
+        .mount(&server)
+        .await;
+    let f = api
+        .create_refund(&RefundInput {
+            order_id: id,
+            lines: vec![RefundLineInput {
+                line_no: 1,
+                quantity: 1,
+            }],
+            shipping: 490,
+            extra: 0,
+            reason: "arrived broken".into(),
+            return_id: None,
+        })
+        .await
+        .expect("refund");
+    let rows = api
+        .outbox(Some(conn), Some("pending"), 10)
+        .await
+        .expect("outbox");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].kind, "refund");
+    assert!(
+        rows[0].summary.starts_with("Order 1: refund of "),
+        "{}",
+        rows[0].summary
+    );
+    let r = api.dispatch_outbox(conn).await.expect("dispatch");
+    assert_eq!((r.sent, r.failed), (1, 0), "{r:?}");
+    let posted: Vec<_> = writes(&server)
+        .await
+        .into_iter()
+        .filter(|w| w.1.ends_with("/refunds"))
+        .collect();
+    assert_eq!(posted.len(), 1);
+    let body = &posted[0].2;
+    let unit = api.refundable(id).await.expect("r").lines[0].unit_price;
+    assert_eq!(body["amount"], json!(format_minor(unit + 490, 2)), "{body}");
+    assert_eq!(body["api_refund"], json!(true));
+    assert_eq!(
+        body["line_items"][0],
+        json!({ "id": 10, "quantity": 1, "refund_total": format_minor(unit, 2) })
+    );
+    assert_eq!(
+        body["line_items"][1],
+        json!({ "id": 31, "refund_total": "4.90" })
+    );
+    assert!(body["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains(&format!("OMS refund {}", f.id)));
+    let done = &api.refunds(Some(id)).await.expect("refunds")[0];
+    assert_eq!(done.status, "confirmed");
+    assert_eq!(done.channel_refund_id.as_deref(), Some("77"));
+
+    // The second refund: the shop answers its list with it already (a lost answer).
+    let f2 = api
+        .create_refund(&RefundInput {
+            order_id: id,
+            lines: vec![],
+            shipping: 0,
+            extra: 100,
+            reason: "goodwill".into(),
+            return_id: None,
+        })
+        .await
+        .expect("second");
+    Mock::given(method("GET"))
+        .and(path("/wp-json/wc/v3/orders/1/refunds"))
+        .respond_with(ok(
+            json!([{ "id": 78, "reason": format!("goodwill (OMS refund {})", f2.id) }]),
+        ))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let r = api.dispatch_outbox(conn).await.expect("dispatch");
+    assert_eq!(r.sent, 1, "{r:?}");
+    let posted = writes(&server)
+        .await
+        .into_iter()
+        .filter(|w| w.1.ends_with("/refunds"))
+        .count();
+    assert_eq!(posted, 1, "not made twice");
+    let done = api.refunds(Some(id)).await.expect("refunds");
+    assert_eq!(done[1].channel_refund_id.as_deref(), Some("78"));
+    let d = api.get_order(id).await.expect("detail");
+    assert!(
+        d.timeline
+            .iter()
+            .any(|e| e.summary.contains("told: refund of")),
+        "{:#?}",
+        d.timeline
+    );
+}

@@ -31,6 +31,7 @@ fn refund(order: i64, lines: &[(i64, i64)], shipping: i64, extra: i64) -> Refund
         shipping,
         extra,
         reason: "arrived damaged".into(),
+        return_id: None,
     }
 }
 

@@ -4,9 +4,12 @@
 
 use super::{legacy_id, Shopify};
 use crate::money::text;
-use crate::push::{CancelPush, DeliveryPush, FulfilmentPush, PushDone, StockPush, StockTarget};
+use crate::push::{
+    CancelPush, DeliveryPush, FulfilmentPush, LineCancelPush, PushDone, RefundPush, StockPush,
+    StockTarget,
+};
 use crate::SyncError;
-use oms_domain::{format_instant, parse_instant};
+use oms_domain::{format_instant, format_minor, parse_instant};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -45,6 +48,40 @@ const ORDER_CANCEL: &str = r#"mutation Cancel($id: ID!, $note: String, $notify: 
               refundMethod: { originalPaymentMethodsRefund: false }) {
     job { id }
     orderCancelUserErrors { code field message }
+  }
+}"#;
+
+const ORDER_REFUNDS: &str = r#"query OrderRefunds($id: ID!) {
+  order(id: $id) {
+    id
+    refunds(first: 50) { id note }
+    transactions(first: 20) { id gateway kind status }
+    lineItems(first: 100) { nodes { id sku } }
+  }
+}"#;
+
+const REFUND_CREATE: &str = r#"mutation Refund($input: RefundInput!) {
+  refundCreate(input: $input) { refund { id } userErrors { field message } }
+}"#;
+
+const EDIT_BEGIN: &str = r#"mutation EditBegin($id: ID!) {
+  orderEditBegin(id: $id) {
+    calculatedOrder { id lineItems(first: 100) { nodes { id sku quantity } } }
+    userErrors { field message }
+  }
+}"#;
+
+const EDIT_SET_QUANTITY: &str = r#"mutation EditSetQuantity($id: ID!, $line: ID!, $quantity: Int!) {
+  orderEditSetQuantity(id: $id, lineItemId: $line, quantity: $quantity, restock: false) {
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}"#;
+
+const EDIT_COMMIT: &str = r#"mutation EditCommit($id: ID!, $note: String) {
+  orderEditCommit(id: $id, notifyCustomer: false, staffNote: $note) {
+    order { id }
+    userErrors { field message }
   }
 }"#;
 
@@ -379,6 +416,178 @@ impl Shopify {
                 .and_then(|j| text(j, "id"))
                 .map(str::to_owned),
             note: "order cancelled".into(),
+            ..Default::default()
+        })
+    }
+
+    /// A refund (`refundCreate`): the lines by SKU without restocking (the app's ledger owns
+    /// stock), the shipping, and the money through the order's successful sale or capture. A
+    /// refund whose note carries our reference is there already and is not made again.
+    pub(crate) async fn refund(&mut self, r: &RefundPush) -> Result<PushDone, SyncError> {
+        let id = order_gid(&r.order);
+        let data = self.query(ORDER_REFUNDS, json!({ "id": id })).await?;
+        let order = data
+            .get("order")
+            .filter(|o| !o.is_null())
+            .ok_or_else(|| SyncError::rejected(format!("order {} is not on the shop", r.order)))?;
+        let made = order
+            .get("refunds")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|x| text(x, "note").is_some_and(|n| n.contains(&r.reference)));
+        if let Some(x) = made {
+            return Ok(PushDone {
+                external_ref: text(x, "id").map(str::to_owned),
+                note: "the shop has this refund already".into(),
+                ..Default::default()
+            });
+        }
+        let exp = r.currency.exponent();
+        let mut lines = Vec::new();
+        for (sku, quantity, _) in &r.lines {
+            let item = order
+                .pointer("/lineItems/nodes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|l| text(l, "sku").map(str::trim) == Some(sku.trim()))
+                .and_then(|l| text(l, "id"))
+                .ok_or_else(|| {
+                    SyncError::rejected(format!(
+                        "SKU {sku} is not a line of order {} on the shop",
+                        r.order
+                    ))
+                })?;
+            lines.push(
+                json!({ "lineItemId": item, "quantity": quantity, "restockType": "NO_RESTOCK" }),
+            );
+        }
+        let parent = order
+            .get("transactions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|t| {
+                matches!(text(t, "kind"), Some("SALE" | "CAPTURE"))
+                    && text(t, "status") == Some("SUCCESS")
+            });
+        let mut input = json!({
+            "orderId": id,
+            "note": r.note(),
+            "notify": r.notify_customer,
+            "refundLineItems": lines,
+        });
+        if r.shipping_minor > 0 {
+            input["shipping"] = json!({ "amount": format_minor(r.shipping_minor, exp) });
+        }
+        if let Some(t) = parent {
+            input["transactions"] = json!([{
+                "orderId": id,
+                "parentId": text(t, "id"),
+                "gateway": text(t, "gateway").unwrap_or(""),
+                "kind": "REFUND",
+                "amount": format_minor(r.amount_minor, exp),
+            }]);
+        }
+        let data = self
+            .mutation(REFUND_CREATE, json!({ "input": input }))
+            .await?;
+        let out = data.get("refundCreate");
+        let errors = user_errors(out.and_then(|o| o.get("userErrors")));
+        if !errors.is_empty() {
+            let all: Vec<String> = errors.into_iter().map(|e| e.1).collect();
+            return Err(SyncError::rejected(format!(
+                "the shop refused the refund: {}",
+                all.join("; ")
+            )));
+        }
+        Ok(PushDone {
+            external_ref: out
+                .and_then(|o| o.get("refund"))
+                .and_then(|f| text(f, "id"))
+                .map(str::to_owned),
+            note: format!(
+                "refund of {} {}{}",
+                format_minor(r.amount_minor, exp),
+                r.currency.as_str(),
+                if parent.is_none() {
+                    " recorded (no payment to refund through)"
+                } else {
+                    ""
+                }
+            ),
+            ..Default::default()
+        })
+    }
+
+    /// Cancelled units through an order edit (`orderEditBegin`, `orderEditSetQuantity`
+    /// without restocking, `orderEditCommit`): each SKU's line goes down to the units not
+    /// cancelled here. Nothing to lower: nothing is committed.
+    pub(crate) async fn cancel_lines(&mut self, c: &LineCancelPush) -> Result<PushDone, SyncError> {
+        let id = order_gid(&c.order);
+        let refused = |what: &str, v: Option<&Value>| -> Result<(), SyncError> {
+            let errors = user_errors(v.and_then(|r| r.get("userErrors")));
+            if errors.is_empty() {
+                return Ok(());
+            }
+            let all: Vec<String> = errors.into_iter().map(|e| e.1).collect();
+            Err(SyncError::rejected(format!(
+                "the shop refused {what}: {}",
+                all.join("; ")
+            )))
+        };
+        let data = self.mutation(EDIT_BEGIN, json!({ "id": id })).await?;
+        let begin = data.get("orderEditBegin");
+        refused("the order edit", begin)?;
+        let calc = begin
+            .and_then(|b| b.get("calculatedOrder"))
+            .ok_or_else(|| SyncError::bad_response("orderEditBegin: no calculated order".into()))?;
+        let calc_id = text(calc, "id")
+            .ok_or_else(|| {
+                SyncError::bad_response("orderEditBegin: no calculated order id".into())
+            })?
+            .to_owned();
+        let items: Vec<Value> = calc
+            .pointer("/lineItems/nodes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut told = Vec::new();
+        for (sku, ordered, cancelled) in &c.lines {
+            let want = ordered - cancelled;
+            let Some(item) = items
+                .iter()
+                .find(|l| text(l, "sku").map(str::trim) == Some(sku.trim()))
+            else {
+                continue;
+            };
+            let have = item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+            if have <= want {
+                continue;
+            }
+            let data = self
+                .mutation(
+                    EDIT_SET_QUANTITY,
+                    json!({ "id": calc_id, "line": text(item, "id"), "quantity": want }),
+                )
+                .await?;
+            refused("the quantity", data.get("orderEditSetQuantity"))?;
+            told.push(format!("{sku} {have} → {want}"));
+        }
+        if told.is_empty() {
+            return Ok(PushDone {
+                note: "the shop has these units cancelled already".into(),
+                ..Default::default()
+            });
+        }
+        let note = (!c.reason.trim().is_empty()).then(|| c.reason.trim().to_owned());
+        let data = self
+            .mutation(EDIT_COMMIT, json!({ "id": calc_id, "note": note }))
+            .await?;
+        refused("the order edit", data.get("orderEditCommit"))?;
+        Ok(PushDone {
+            note: format!("cancelled units: {}", told.join(", ")),
             ..Default::default()
         })
     }

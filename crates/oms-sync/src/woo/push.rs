@@ -7,9 +7,11 @@
 use super::Woo;
 use crate::money::text;
 use crate::push::{
-    minute_utc, CancelPush, DeliveryPush, FulfilmentPush, PushDone, StockPush, StockTarget,
+    minute_utc, CancelPush, DeliveryPush, FulfilmentPush, LineCancelPush, PushDone, RefundPush,
+    StockPush, StockTarget,
 };
 use crate::SyncError;
+use oms_domain::format_minor;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -205,6 +207,124 @@ impl Woo {
         .await?;
         Ok(PushDone {
             note: "status cancelled".into(),
+            ..Default::default()
+        })
+    }
+
+    /// A refund through the order's payment gateway (`api_refund`), with its lines by SKU and
+    /// the shipping line. A refund whose reason carries our reference is there already.
+    pub(crate) async fn refund(&mut self, r: &RefundPush) -> Result<PushDone, SyncError> {
+        let url = self.url(&format!("orders/{}/refunds", r.order));
+        let id_of = |v: &Value| {
+            v.get("id").filter(|i| !i.is_null()).map(|i| match i {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let have = self.get(&url).await?;
+        if let Some(x) = have
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|x| text(x, "reason").is_some_and(|t| t.contains(&r.reference)))
+        {
+            return Ok(PushDone {
+                external_ref: id_of(x),
+                note: "the shop has this refund already".into(),
+                ..Default::default()
+            });
+        }
+        let order = self.get(&self.url(&format!("orders/{}", r.order))).await?;
+        let exp = r.currency.exponent();
+        let mut items = Vec::new();
+        for (sku, quantity, amount) in &r.lines {
+            let line = order
+                .get("line_items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|l| text(l, "sku").map(str::trim) == Some(sku.trim()))
+                .ok_or_else(|| {
+                    SyncError::rejected(format!(
+                        "SKU {sku} is not a line of order {} on the shop",
+                        r.order
+                    ))
+                })?;
+            items.push(json!({ "id": line.get("id"), "quantity": quantity, "refund_total": format_minor(*amount, exp) }));
+        }
+        if r.shipping_minor > 0 {
+            if let Some(ship) = order
+                .pointer("/shipping_lines/0/id")
+                .filter(|i| !i.is_null())
+            {
+                items.push(
+                    json!({ "id": ship, "refund_total": format_minor(r.shipping_minor, exp) }),
+                );
+            }
+        }
+        let made = self
+            .write(
+                reqwest::Method::POST,
+                &url,
+                &json!({
+                    "amount": format_minor(r.amount_minor, exp),
+                    "reason": r.note(),
+                    "api_refund": true,
+                    "line_items": items,
+                }),
+            )
+            .await?;
+        Ok(PushDone {
+            external_ref: id_of(&made),
+            note: format!(
+                "refund of {} {}",
+                format_minor(r.amount_minor, exp),
+                r.currency.as_str()
+            ),
+            ..Default::default()
+        })
+    }
+
+    /// Cancelled units as a private order note (WooCommerce has no partial cancellation; the
+    /// items stay for the shop's totals). The same note is not written twice.
+    pub(crate) async fn cancel_lines(&mut self, c: &LineCancelPush) -> Result<PushDone, SyncError> {
+        let parts: Vec<String> = c
+            .lines
+            .iter()
+            .filter(|l| l.2 > 0)
+            .map(|(sku, ordered, cancelled)| format!("{cancelled} of {ordered} × {sku}"))
+            .collect();
+        if parts.is_empty() {
+            return Ok(PushDone {
+                note: "nothing cancelled".into(),
+                ..Default::default()
+            });
+        }
+        let mut note = format!("Cancelled before shipping: {}", parts.join(", "));
+        if !c.reason.trim().is_empty() {
+            note.push_str(&format!(" ({})", c.reason.trim()));
+        }
+        let url = self.url(&format!("orders/{}/notes", c.order));
+        let have = self.get(&url).await?;
+        let known = have
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|n| text(n, "note") == Some(note.as_str()));
+        if !known {
+            self.write(
+                reqwest::Method::POST,
+                &url,
+                &json!({ "note": note, "customer_note": false }),
+            )
+            .await?;
+        }
+        Ok(PushDone {
+            note: if known {
+                "the shop has this note already".into()
+            } else {
+                "private note: units cancelled".into()
+            },
             ..Default::default()
         })
     }

@@ -11,6 +11,7 @@ export function Dashboard() {
   const { t, num, dateTime } = useI18n();
   const q = useQuery({ queryKey: ['dashboard'], queryFn: api.dashboard, refetchInterval: 30000 });
   const parcels = useQuery({ queryKey: ['tracking-problems'], queryFn: api.trackingProblems, refetchInterval: 60000 });
+  const mentions = useQuery({ queryKey: ['mentions'], queryFn: () => api.mentions(null), refetchInterval: 60000 });
   const d = q.data;
   const toast = useToast();
   const qc = useQueryClient();
@@ -94,6 +95,22 @@ export function Dashboard() {
                 ))}
               </ul>
             </div>
+            {(mentions.data ?? []).length > 0 && (
+              <div className="card" data-testid="mentions">
+                <h2>{t('dashboard.mentions')}</h2>
+                <ul className="exceptions">
+                  {(mentions.data ?? []).slice(0, 10).map((n, i) => (
+                    <li key={i}>
+                      <button className="exception" onClick={() => go(`/orders/${n.order_id}?do=notes`)}>
+                        <span className="mono strong">{n.order_number}</span>
+                        <span>{n.body}</span>
+                        <span className="muted small">{n.actor} · {dateTime(n.at)}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </div>
         </>
       )}

@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CancelLines, EditOrder } from './EditOrder';
 import { Rates } from './Rates';
 import { Refunds } from './Refunds';
+import { Returns } from './Returns';
 import { Shipments } from './Shipments';
 import type { AddressView, OrderDetail as Detail, RoutingView } from '../../api/bindings';
 import { api } from '../../api/client';
@@ -14,16 +16,46 @@ import { go } from '../../route';
 
 const EVENT_KINDS = ['imported', 'updated', 'note', 'tagged', 'held', 'released', 'cancelled'];
 
-export function OrderDetail({ id }: { id: number }) {
+/** Timeline filters: the event kinds each one shows. */
+const TIMELINE_GROUPS: Record<string, string[]> = {
+  all: [],
+  notes: ['note'],
+  processing: ['imported', 'updated', 'validated', 'held', 'released', 'screened', 'prioritised', 'reserved', 'backordered', 'merged', 'routed', 'status_changed', 'tagged'],
+  shipping: ['packed', 'shipped', 'tracking', 'channel_updated'],
+  customer: ['email'],
+  returns: ['returned', 'refunded'],
+  edits: ['edited', 'cancelled'],
+};
+
+/** A note's text with @mentions marked (the operator's own stand out). */
+function Mentions({ text, me }: { text: string; me: string }) {
+  const parts = text.split(/(@[\p{L}\p{N}._-]+)/u);
+  return (
+    <>
+      {parts.map((p, i) =>
+        p.startsWith('@') ? (
+          <span key={i} className={`mention ${p.slice(1).toLowerCase() === me.toLowerCase() ? 'me' : ''}`} data-testid="mention">{p}</span>
+        ) : (
+          <span key={i}>{p}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+export function OrderDetail({ id, intent }: { id: number; intent?: string }) {
   const { t, money, dateTime, num, date } = useI18n();
   const toast = useToast();
   const qc = useQueryClient();
   const eventTitle = (kind: string, summary: string) => (EVENT_KINDS.includes(kind) ? t(`event.${kind}` as MessageKey) : summary);
   const q = useQuery({ queryKey: ['order', id], queryFn: () => api.getOrder(id) });
+  const info = useQuery({ queryKey: ['app-info'], queryFn: api.appInfo });
   const [note, setNote] = useState('');
   const [comment, setComment] = useState('');
   const [shipping, setShipping] = useState<{ carrier: string; number: string } | null>(null);
   const [rating, setRating] = useState(false);
+  const [editing, setEditing] = useState<'edit' | 'cancel' | null>(intent === 'edit' || intent === 'cancel' ? intent : null);
+  const [filter, setFilter] = useState('all');
   const act = async (f: () => Promise<string>) => {
     try {
       toast.ok(await f());
@@ -69,7 +101,10 @@ export function OrderDetail({ id }: { id: number }) {
         <Fact label={t('detail.priority')} value={num(o.priority)} />
         <Fact label={t('detail.risk')} value={d.risk_score === null ? t('detail.none') : num(d.risk_score)} />
         <Fact label={t('detail.externalId')} value={d.external_id} />
-        <Fact wide label={t('detail.customer')} value={[o.customer_name, o.email, d.phone].filter(Boolean).join(' · ')} />
+        <div className="fact wide">
+          <div className="muted small">{t('detail.customer')}</div>
+          <div>{[o.customer_name, o.email, d.phone].filter(Boolean).join(' · ')} <button className="link small" data-testid="open-customer" onClick={() => go(`/customer/${id}`)}>{t('customer.open')}</button></div>
+        </div>
       </div>
       <div className="detail-grid">
         <div className="card">
@@ -129,7 +164,8 @@ export function OrderDetail({ id }: { id: number }) {
         {d.routing && <RoutingCard r={d.routing} />}
         <Delivery d={d} />
         <Shipments orderId={id} />
-        <Refunds orderId={id} />
+        <Returns orderId={id} initialOpen={intent === 'return'} />
+        <Refunds orderId={id} initialOpen={intent === 'refund'} />
         <div className="stack">
         <div className="card" data-testid="order-actions">
           <h2>{t('detail.actions')}</h2>
@@ -139,6 +175,14 @@ export function OrderDetail({ id }: { id: number }) {
           {d.merged_from.length > 0 && (
             <p className="small">{t('detail.mergedFrom')}: {d.merged_from.map((m) => (
               <button key={m.id} className="link mono" onClick={() => go(`/orders/${m.id}`)}>{m.order_number} ({m.connection_name})</button>
+            ))}</p>
+          )}
+          {d.exchange_of && (
+            <p className="small" data-testid="exchange-of">{t('detail.exchangeOf')}: <button className="link mono" onClick={() => go(`/orders/${d.exchange_of!.id}`)}>{d.exchange_of.order_number}</button></p>
+          )}
+          {d.exchanges.length > 0 && (
+            <p className="small" data-testid="exchanges">{t('detail.exchanges')}: {d.exchanges.map((x) => (
+              <button key={x.id} className="link mono" onClick={() => go(`/orders/${x.id}`)}>{x.order_number}</button>
             ))}</p>
           )}
           <input className="full" data-testid="action-comment" value={comment} placeholder={t('review.comment')} onChange={(e) => setComment(e.target.value)} />
@@ -162,9 +206,17 @@ export function OrderDetail({ id }: { id: number }) {
             {(o.status === 'allocated' || o.status === 'partially_shipped') && (
               <button data-testid="action-ship-tracking" onClick={() => setShipping({ carrier: '', number: '' })}>{t('detail.shipTracking')}</button>
             )}
+            {['pending', 'on_hold', 'ready', 'backordered', 'allocated', 'partially_shipped'].includes(o.status) && (
+              <button data-testid="action-edit" onClick={() => setEditing('edit')}>{t('edit.action')}</button>
+            )}
+            {['pending', 'on_hold', 'ready', 'backordered', 'allocated', 'partially_shipped'].includes(o.status) && (
+              <button data-testid="action-cancel-lines" onClick={() => setEditing('cancel')}>{t('cancelLines.action')}</button>
+            )}
             <button className="danger" data-testid="action-cancel" disabled={!comment.trim()} onClick={() => { if (window.confirm(t('actions.confirmCancel', { count: 1 }))) void act(async () => bulkText(t, await api.cancelOrders([id], comment))); }}>{t('actions.cancel')}</button>
           </div>
           {rating && <Rates orderId={id} onClose={() => setRating(false)} />}
+          {editing === 'edit' && <EditOrder d={d} onClose={() => setEditing(null)} />}
+          {editing === 'cancel' && <CancelLines d={d} onClose={() => setEditing(null)} />}
           {shipping && (
             <div className="row gap wrap ship-tracking" data-testid="ship-tracking">
               <input data-testid="ship-carrier" placeholder={t('detail.carrier')} value={shipping.carrier} onChange={(e) => setShipping({ ...shipping, carrier: e.target.value })} />
@@ -204,15 +256,20 @@ export function OrderDetail({ id }: { id: number }) {
               {t('detail.addNote')}
             </button>
           </form>
-          <h2>{t('detail.timeline')}</h2>
+          <div className="row gap wrap">
+            <h2 className="grow">{t('detail.timeline')}</h2>
+            <select data-testid="timeline-filter" value={filter} onChange={(e) => setFilter(e.target.value)}>
+              {Object.keys(TIMELINE_GROUPS).map((g) => <option key={g} value={g}>{t(`timeline.${g}` as MessageKey)}</option>)}
+            </select>
+          </div>
           <ol className="timeline">
-            {d.timeline.map((e) => (
+            {d.timeline.filter((e) => filter === 'all' || TIMELINE_GROUPS[filter].includes(e.kind)).map((e) => (
               <li key={e.id} className={`ev ev-${e.kind}`} data-testid="timeline-event">
                 <div className="ev-head">
                   <span className="strong">{eventTitle(e.kind, e.summary)}</span>
                   <span className="muted small">{dateTime(e.at)} · {e.actor}</span>
                 </div>
-                {e.detail && <div className="ev-detail">{e.detail}</div>}
+                {e.detail && <div className="ev-detail"><Mentions text={e.detail} me={info.data?.operator ?? ''} /></div>}
               </li>
             ))}
           </ol>

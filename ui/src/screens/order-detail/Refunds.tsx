@@ -1,18 +1,20 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 
 /** Refunds of an order: what it can still give back, a refund per line, for shipping or any
  * amount with a reason (no return needed), and approving the ones that wait. */
-export function Refunds({ orderId }: { orderId: number }) {
+export function Refunds({ orderId, initialOpen = false }: { orderId: number; initialOpen?: boolean }) {
   const { t, num, money, dateTime } = useI18n();
   const qc = useQueryClient();
   const toast = useToast();
   const info = useQuery({ queryKey: ['refundable', orderId], queryFn: () => api.refundable(orderId), staleTime: 0 });
   const list = useQuery({ queryKey: ['refunds', orderId], queryFn: () => api.listRefunds(orderId), staleTime: 0 });
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState(initialOpen);
+  const formRef = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (open) formRef.current?.scrollIntoView({ block: 'center', behavior: 'smooth' }); }, [open, formRef.current]);
   const [units, setUnits] = useState<Record<number, string>>({});
   const [shipping, setShipping] = useState('');
   const [extra, setExtra] = useState('');
@@ -33,7 +35,7 @@ export function Refunds({ orderId }: { orderId: number }) {
   const refresh = () => qc.invalidateQueries();
   const submit = async () => {
     try {
-      const f = await api.createRefund({ order_id: orderId, lines, shipping: minor(shipping), extra: minor(extra), reason });
+      const f = await api.createRefund({ order_id: orderId, lines, shipping: minor(shipping), extra: minor(extra), reason, return_id: null });
       toast.ok(t(f.status === 'approved' ? 'refund.done' : 'refund.waiting', { amount: money(f.amount, f.currency) }));
       setOpen(false);
       setUnits({});
@@ -57,7 +59,7 @@ export function Refunds({ orderId }: { orderId: number }) {
         {!open && r.left > 0 && <button data-testid="refund-open" onClick={() => setOpen(true)}>{t('refund.action')}</button>}
       </div>
       {open && (
-        <div className="stack" data-testid="refund-form">
+        <div className="stack" data-testid="refund-form" ref={formRef}>
           <table className="simple">
             <thead><tr><th>{t('pack.sku')}</th><th>{t('pack.product')}</th><th className="num">{t('refund.price')}</th><th className="num">{t('refund.units')}</th></tr></thead>
             <tbody>
@@ -91,7 +93,7 @@ export function Refunds({ orderId }: { orderId: number }) {
         <ul className="plain small" data-testid="refund-list">
           {refunds.map((f) => (
             <li key={f.id} data-testid="refund-row" data-status={f.status}>
-              <strong>{money(f.amount, f.currency)}</strong> <span className={`badge refund-${f.status}`}>{t(`refund.status.${f.status}` as MessageKey)}</span> {f.reason}
+              <strong>{money(f.amount, f.currency)}</strong> <span className={`badge refund-${f.status}`}>{t(`refund.status.${f.status}` as MessageKey)}</span> {f.reason}{f.channel_refund_id && <span className="muted mono"> · {f.channel_refund_id}</span>}
               <span className="muted"> · {dateTime(f.created_at)} · {f.created_by}</span>
               {f.status === 'pending_approval' && (
                 <span className="row gap inline">
