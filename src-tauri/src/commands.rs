@@ -167,6 +167,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         crate::commands_returns::create_exchange,
         crate::commands_returns::customer_page,
         crate::commands_returns::mentions,
+        crate::commands_returns::refund_approval_above,
+        crate::commands_returns::set_refund_approval_above,
         ui_ready
     ]
 }

@@ -155,3 +155,13 @@ pub async fn customer_page(s: State<'_, AppState>, order_id: i64) -> R<CustomerP
 pub async fn mentions(s: State<'_, AppState>, name: Option<String>) -> R<Vec<NoteView>> {
     s.api.mentions(name.as_deref()).await
 }
+
+#[tauri::command]
+pub async fn refund_approval_above(s: State<'_, AppState>) -> R<Option<i64>> {
+    s.api.refund_approval_above().await
+}
+
+#[tauri::command]
+pub async fn set_refund_approval_above(s: State<'_, AppState>, above: Option<i64>) -> R<()> {
+    s.api.set_refund_approval_above(above).await
+}

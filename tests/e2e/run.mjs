@@ -223,6 +223,22 @@ function parseMail(raw) {
   return { to: header('To'), subject: words(header('Subject')), body };
 }
 
+/** Clicks an element once the screen has settled: cards that load on their own can move it
+ * between the scroll into view and the click ("element not interactable"); then it is found
+ * again and clicked again, a few times at most. */
+async function clickSettled(css, tries = 6) {
+  for (let i = 1; ; i++) {
+    const el = await s.waitFor(css);
+    try {
+      await el.click();
+      return;
+    } catch (e) {
+      if (i >= tries || !/not interactable|stale/i.test(String(e))) throw e;
+      await sleep(400);
+    }
+  }
+}
+
 /** Calls a command of the app the way the UI does (for what a native dialog would ask). */
 const invoke = (cmd, args) => s.execAsync(`const done = arguments[arguments.length - 1];
   window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ error: e }));`, [cmd, args]);
@@ -373,12 +389,12 @@ async function flow() {
 
   // One mug came back broken: refund it without a return (issue 7's first slice).
   await dismissToasts();
-  await (await s.waitFor('[data-testid="refund-open"]')).click();
+  await clickSettled('[data-testid="refund-open"]');
   await (await s.waitFor('[data-testid="refund-units"][data-line="1"]')).type('1');
   await (await s.waitFor('[data-testid="refund-reason"]')).type('arrived broken');
   await s.waitFor('[data-testid="refund-amount"]', { pred: async (el) => /4[.,]98/.test(await el.text()) });
   await shot('34-refund');
-  await (await s.waitFor('[data-testid="refund-submit"]')).click();
+  await clickSettled('[data-testid="refund-submit"]');
   await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Refunded €?4[.,]98/.test(await el.text()) });
   await s.waitFor('[data-testid="refund-row"][data-status="approved"]');
   await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => /Partially refunded/i.test(await el.text()) });
@@ -389,11 +405,11 @@ async function flow() {
 async function returnFlow() {
   await openOrderBySearch('9101');
   await dismissToasts();
-  await (await s.waitFor('[data-testid="return-open"]')).click();
+  await clickSettled('[data-testid="return-open"]');
   await (await s.waitFor('[data-testid="return-units"][data-line="1"]')).type('1');
   await setSelect('[data-testid="return-reason"][data-line="1"]', 'damaged');
   await shot('35-return-form');
-  await (await s.waitFor('[data-testid="return-submit"]')).click();
+  await clickSettled('[data-testid="return-submit"]');
   const made = await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Return RMA-\d{6} created/.test(await el.text()) });
   const rma = (await made.text()).match(/RMA-\d{6}/)[0];
   await s.waitFor(`[data-testid="return-card"][data-rma="${rma}"][data-status="approved"]`);
@@ -476,7 +492,7 @@ async function serviceFlow() {
   const want = first.quantity + 1;
   await typeInto(`[data-testid="edit-qty"][data-line="${first.line_no}"]`, String(want));
   await shot('40-edit-order');
-  await (await s.waitFor('[data-testid="edit-submit"]')).click();
+  await clickSettled('[data-testid="edit-submit"]');
   await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /changes saved/.test(await el.text()) });
   await s.waitFor('[data-testid="timeline-event"]', { pred: async (el) => {
     const t = await el.text();
@@ -484,11 +500,11 @@ async function serviceFlow() {
   } });
   // Cancel one unit of the second line before it ships.
   await dismissToasts();
-  await (await s.waitFor('[data-testid="action-cancel-lines"]')).click();
+  await clickSettled('[data-testid="action-cancel-lines"]');
   const second = target.lines[1];
   await (await s.waitFor(`[data-testid="cancel-units"][data-line="${second.line_no}"]`)).type('1');
   await typeInto('[data-testid="cancel-reason"]', 'customer asked on the phone');
-  await (await s.waitFor('[data-testid="cancel-submit"]')).click();
+  await clickSettled('[data-testid="cancel-submit"]');
   await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Cancelled before shipping: 1 ×/.test(await el.text()) });
   const after = await invoke('get_order', { id: target.order.id });
   if (after.lines[1].quantities.cancelled !== 1) throw new Error(`cancelled: ${JSON.stringify(after.lines[1].quantities)}`);
@@ -499,7 +515,7 @@ async function serviceFlow() {
   if (kinds.length < 2) throw new Error(`edits filter shows ${kinds.length} events`);
   await shot('41-timeline-edits');
   // The customer's page: their orders and what they are worth.
-  await (await s.waitFor('[data-testid="open-customer"]')).click();
+  await clickSettled('[data-testid="open-customer"]');
   await s.waitFor('[data-testid="customer-page"]');
   await s.waitFor('[data-testid="customer-order"]', { pred: async (el) => (await el.text()).includes(number) });
   await s.waitFor('[data-testid="customer-ltv"]', { pred: async (el) => /\d/.test(await el.text()) });

@@ -469,6 +469,7 @@ impl Api {
             let mut quarantined: Vec<(i64, String)> = Vec::new();
             let mut orders = Vec::with_capacity(page.records.len());
             let mut seen: std::collections::BTreeSet<String> = Default::default();
+            let mut channel_returns = Vec::new();
             for (r, (inbox_id, new)) in page.records.iter().zip(&stored) {
                 if !new {
                     report.unchanged += 1;
@@ -484,6 +485,10 @@ impl Api {
                             if let Some(ours) = mapped.get(l.sku.as_str()) {
                                 l.sku = ours.clone();
                             }
+                        }
+                        let rets = c.returns_of(r);
+                        if !rets.is_empty() {
+                            channel_returns.push((o.external_id.clone(), rets));
                         }
                         orders.push(o)
                     }
@@ -508,6 +513,11 @@ impl Api {
                 report.imported += b.inserted;
                 report.updated += b.updated;
                 report.unchanged += b.skipped;
+            }
+            for (external_id, rets) in &channel_returns {
+                report.returns += self
+                    .record_channel_returns(row.id, external_id, rets, &mapped)
+                    .await?;
             }
             report.fetched += (page.records.len() + page.unreadable.len()) as u64;
             report.quarantined += quarantined.len() as u64;
@@ -546,6 +556,75 @@ impl Api {
             total: report.fetched,
         });
         Ok(report)
+    }
+
+    /// Records the returns a channel reported with an order (once each; one matching an open
+    /// return made here is linked to it). A return that does not fit what shipped is put on
+    /// the order's timeline instead, and the sync goes on. Returns how many were new.
+    async fn record_channel_returns(
+        &self,
+        connection_id: i64,
+        external_id: &str,
+        rets: &[oms_sync::ChannelReturn],
+        mapped: &std::collections::HashMap<String, oms_domain::Sku>,
+    ) -> Result<u64, ApiError> {
+        let Some(order) = self.store.order_id_of(connection_id, external_id).await? else {
+            return Ok(0);
+        };
+        let lines = self.returnable(order).await?.lines;
+        let mut made = 0;
+        for r in rets {
+            if matches!(r.status.as_str(), "DECLINED" | "CANCELED") || r.lines.is_empty() {
+                continue;
+            }
+            let mut input = oms_domain::return_views::ReturnInput {
+                order_id: order,
+                lines: Vec::new(),
+                note: Some(format!("Return {} on the channel", r.id)),
+                approve: r.status != "REQUESTED",
+            };
+            let mut unknown = Vec::new();
+            for l in &r.lines {
+                let sku = mapped
+                    .get(l.sku.as_str())
+                    .map_or(l.sku.as_str(), |s| s.as_str());
+                match lines.iter().find(|x| x.sku == sku) {
+                    Some(x) => input.lines.push(oms_domain::return_views::ReturnLineInput {
+                        line_no: x.line_no,
+                        quantity: l.quantity,
+                        reason: channel_reason(&l.reason),
+                        comment: l.note.clone(),
+                    }),
+                    None => unknown.push(l.sku.clone()),
+                }
+            }
+            let outcome = if unknown.is_empty() {
+                self.record_channel_return(&input, &r.id)
+                    .await
+                    .map(|(_, new)| new)
+            } else {
+                Err(ApiError::invalid(format!(
+                    "SKU {} is not on this order",
+                    unknown.join(", ")
+                )))
+            };
+            match outcome {
+                Ok(true) => made += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    self.store
+                        .record_event(
+                            order,
+                            oms_domain::EventKind::Returned,
+                            "sync",
+                            &format!("The channel's return {} was not recorded", r.id),
+                            Some(&e.message),
+                        )
+                        .await?
+                }
+            }
+        }
+        Ok(made)
     }
 
     /// A connection's hand mappings: channel SKU → our SKU.
@@ -670,4 +749,20 @@ impl Api {
 pub struct QuarantineRetry {
     pub imported: bool,
     pub error: Option<String>,
+}
+
+/// Our reason for a channel's reason code; one we have no word for is kept as it is (and then
+/// recorded as "other" with the channel's word).
+fn channel_reason(code: &str) -> String {
+    match code {
+        "SIZE_TOO_SMALL" => "too_small",
+        "SIZE_TOO_LARGE" => "too_large",
+        "UNWANTED" => "changed_mind",
+        "NOT_AS_DESCRIBED" => "not_as_described",
+        "WRONG_ITEM" => "wrong_item",
+        "DEFECTIVE" => "defective",
+        "OTHER" | "UNKNOWN" => "other",
+        other => return other.to_lowercase(),
+    }
+    .to_owned()
 }

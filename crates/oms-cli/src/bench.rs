@@ -318,6 +318,76 @@ pub async fn run(a: &BenchArgs) -> Result<()> {
             .await?,
         );
     }
+    // Customer service: a customer's page from an order (orders by e-mail, then phone), and
+    // the returns queue once returns exist (made on shipped orders, up to 2,000).
+    let ids: Vec<i64> = sample.iter().map(|r| r.id).collect();
+    figures.push(
+        measure(
+            "customer page (orders by e-mail, then phone)",
+            a.reps,
+            |i| {
+                let id = ids[i % ids.len()];
+                let api = &api;
+                async move { Ok(api.customer_page(id).await?.orders.len()) }
+            },
+        )
+        .await?,
+    );
+    let shipped = api
+        .list_orders(&OrderQuery {
+            status: Some(OrderStatus::Shipped),
+            limit: 2_000,
+            ..Default::default()
+        })
+        .await?
+        .rows;
+    let mut made = 0usize;
+    if api.return_queue(None, None, 1).await?.rows.is_empty() {
+        for r in &shipped {
+            let d = api.get_order(r.id).await?;
+            let input = oms_app::domain::return_views::ReturnInput {
+                order_id: r.id,
+                lines: vec![oms_app::domain::return_views::ReturnLineInput {
+                    line_no: i64::from(d.lines[0].line_no),
+                    quantity: 1,
+                    reason: "damaged".into(),
+                    comment: None,
+                }],
+                note: None,
+                approve: made.is_multiple_of(2),
+            };
+            if api.create_return(&input).await.is_ok() {
+                made += 1;
+            }
+        }
+    }
+    figures.push(
+        measure("returns queue: open (newest 200)", a.reps, |_| async {
+            Ok(api.return_queue(None, None, 200).await?.rows.len())
+        })
+        .await?,
+    );
+    figures.push(
+        measure("returns queue: search a SKU", a.reps, |_| async {
+            Ok(api.return_queue(None, Some("mug"), 200).await?.rows.len())
+        })
+        .await?,
+    );
+    let rma = api
+        .return_queue(None, None, 1)
+        .await?
+        .rows
+        .first()
+        .map(|r| r.rma.clone())
+        .unwrap_or_default();
+    figures.push(
+        measure("returns desk: scan an RMA", a.reps, |_| {
+            let rma = rma.clone();
+            let api = &api;
+            async move { Ok(api.scan_return(&rma).await?.len()) }
+        })
+        .await?,
+    );
     figures.push(
         measure("count: status=shipped (counters)", a.reps, |_| async {
             Ok(api

@@ -98,6 +98,10 @@ pub struct SyncReport {
     pub unchanged: u64,
     #[ts(type = "number")]
     pub quarantined: u64,
+    /// Returns the channel reported that were new here.
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub returns: u64,
     #[ts(type = "number | null")]
     pub cursor: Option<i64>,
 }

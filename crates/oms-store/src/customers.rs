@@ -203,3 +203,35 @@ fn note_row(r: &sqlx::sqlite::SqliteRow) -> Result<NoteView, StoreError> {
         body: r.try_get(4)?,
     })
 }
+
+impl Store {
+    /// The order a connection knows by `external_id`.
+    pub async fn order_id_of(
+        &self,
+        connection_id: i64,
+        external_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM orders WHERE connection_id = $1 AND external_id = $2",
+        )
+        .bind(connection_id)
+        .bind(external_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Puts one line on an order's timeline (what a background step could not do, say).
+    pub async fn record_event(
+        &self,
+        order: i64,
+        kind: oms_domain::EventKind,
+        actor: &str,
+        summary: &str,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = crate::inventory::begin_write(self).await?;
+        crate::orders::insert_event(&mut tx, order, kind, actor, summary, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

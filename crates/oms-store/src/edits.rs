@@ -55,7 +55,7 @@ async fn lines_of(tx: &mut Transaction<'_, Sqlite>, order: i64) -> Result<Vec<Li
 }
 
 /// The order can still be changed: open, not merged, not cancelled.
-fn editable(status: OrderStatus, what: &str, order: i64) -> Result<(), StoreError> {
+pub(crate) fn editable(status: OrderStatus, what: &str, order: i64) -> Result<(), StoreError> {
     if status.is_open() {
         return Ok(());
     }

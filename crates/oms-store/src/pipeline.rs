@@ -668,6 +668,12 @@ impl Store {
         let status = order_status(&mut tx, id.get())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("order {id}")))?;
+        if matches!(
+            status,
+            OrderStatus::Shipped | OrderStatus::Delivered | OrderStatus::Returned
+        ) {
+            crate::edits::editable(status, "cancelled", id.get())?;
+        }
         status
             .transition(OrderStatus::Cancelled)
             .map_err(|e| StoreError::Conflict(format!("order {id}: {e}")))?;

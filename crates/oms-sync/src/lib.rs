@@ -119,7 +119,28 @@ impl From<String> for MapError {
     }
 }
 
-/// One order as the channel sent it.
+/// A return the channel reports with an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelReturn {
+    /// The channel's id of the return.
+    pub id: String,
+    /// The channel's word for where it stands (Shopify: REQUESTED, OPEN, CLOSED, DECLINED,
+    /// CANCELED).
+    pub status: String,
+    pub lines: Vec<ChannelReturnLine>,
+}
+
+/// One returned line as the channel says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelReturnLine {
+    pub sku: String,
+    pub quantity: i64,
+    /// The channel's reason code (Shopify: SIZE_TOO_SMALL, DEFECTIVE, …).
+    pub reason: String,
+    pub note: Option<String>,
+}
+
+/// One order as a channel sent it.
 #[derive(Debug, Clone)]
 pub struct Raw {
     /// The channel's id of the order.
@@ -242,6 +263,14 @@ impl Connector {
         match self {
             Connector::Shopify(c) => c.fetch(since, token).await,
             Connector::Woo(c) => c.fetch(since, token).await,
+        }
+    }
+
+    /// The returns the channel reports with an order (Shopify's returns; WooCommerce has none).
+    pub fn returns_of(&self, raw: &Raw) -> Vec<ChannelReturn> {
+        match self {
+            Connector::Shopify(c) => c.returns_of(raw),
+            Connector::Woo(_) => Vec::new(),
         }
     }
 

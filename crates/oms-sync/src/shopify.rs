@@ -44,6 +44,14 @@ const ORDERS_QUERY: &str = r#"query Orders($first: Int!, $after: String, $query:
         pageInfo { hasNextPage }
         nodes { id sku name quantity currentQuantity originalUnitPriceSet { shopMoney { amount currencyCode } } }
       }
+      returns(first: 10) {
+        nodes {
+          id status
+          returnLineItems(first: 50) {
+            nodes { quantity returnReason customerNote ... on ReturnLineItem { fulfillmentLineItem { lineItem { sku } } } }
+          }
+        }
+      }
     }
   }
 }"#;
@@ -353,6 +361,58 @@ impl Shopify {
             text(shop, "myshopifyDomain").unwrap_or(&self.base),
             self.version
         ))
+    }
+
+    /// The returns the shop has for an order (`returns` of the orders query): id, status
+    /// (REQUESTED, OPEN, CLOSED, DECLINED, CANCELED) and per line the SKU, units, the shop's
+    /// reason and the customer's note. A payload without returns has none.
+    pub fn returns_of(&self, raw: &Raw) -> Vec<crate::ChannelReturn> {
+        let Ok(o) = serde_json::from_str::<Value>(&raw.payload) else {
+            return Vec::new();
+        };
+        o.pointer("/returns/nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                let lines = r
+                    .pointer("/returnLineItems/nodes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| {
+                        Some(crate::ChannelReturnLine {
+                            sku: l
+                                .pointer("/fulfillmentLineItem/lineItem/sku")
+                                .and_then(Value::as_str)?
+                                .trim()
+                                .to_owned(),
+                            quantity: l.get("quantity").and_then(Value::as_i64)?,
+                            reason: l
+                                .get("returnReason")
+                                .and_then(Value::as_str)
+                                .unwrap_or("OTHER")
+                                .to_owned(),
+                            note: l
+                                .get("customerNote")
+                                .and_then(Value::as_str)
+                                .map(str::trim)
+                                .filter(|n| !n.is_empty())
+                                .map(str::to_owned),
+                        })
+                    })
+                    .collect();
+                Some(crate::ChannelReturn {
+                    id: r.get("id").and_then(Value::as_str)?.to_owned(),
+                    status: r
+                        .get("status")
+                        .and_then(Value::as_str)
+                        .unwrap_or("OPEN")
+                        .to_owned(),
+                    lines,
+                })
+            })
+            .collect()
     }
 
     pub fn map(&self, raw: &Raw) -> Result<NewOrder, MapError> {

@@ -297,6 +297,7 @@ fn shopify_fixtures_have_exactly_the_orders_query_shape() {
                     "currentTotalTaxSet",
                     "currentTotalDiscountsSet",
                     "lineItems",
+                    "returns",
                 ]),
                 "{file} {name}"
             );
@@ -1748,4 +1749,59 @@ fn bad_settings_are_config_errors() {
     }
     // The secret never shows in debug output.
     assert_eq!(format!("{:?}", keys()), "WooKeys(…)");
+}
+
+#[test]
+fn shopify_returns_come_with_their_order() {
+    let server_less = Connector::new(
+        ChannelKind::Shopify,
+        Endpoint {
+            name: "t".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            api_version: None,
+            page_size: None,
+        },
+        Credentials::ShopifyToken {
+            access_token: "shpat_test".into(),
+        },
+        Http::new(policy()).unwrap(),
+    )
+    .unwrap();
+    let raw = Raw {
+        external_id: "gid://shopify/Order/1".into(),
+        updated_at: 0,
+        payload: json!({
+            "id": "gid://shopify/Order/1",
+            "returns": { "nodes": [
+                { "id": "gid://shopify/Return/945000954", "status": "OPEN", "returnLineItems": { "nodes": [
+                    { "quantity": 1, "returnReason": "SIZE_TOO_SMALL", "customerNote": " too tight ",
+                      "fulfillmentLineItem": { "lineItem": { "sku": "TS-M" } } },
+                    { "quantity": 2, "returnReason": "OTHER", "customerNote": null }
+                ] } },
+                { "id": "gid://shopify/Return/945000955", "status": "DECLINED", "returnLineItems": { "nodes": [] } }
+            ] }
+        })
+        .to_string(),
+    };
+    let r = server_less.returns_of(&raw);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0].id, "gid://shopify/Return/945000954");
+    assert_eq!(r[0].status, "OPEN");
+    assert_eq!(
+        r[0].lines,
+        vec![oms_sync::ChannelReturnLine {
+            sku: "TS-M".into(),
+            quantity: 1,
+            reason: "SIZE_TOO_SMALL".into(),
+            note: Some("too tight".into()),
+        }],
+        "a line without a SKU (no fulfilment line) is left out"
+    );
+    assert_eq!(r[1].status, "DECLINED");
+    // A payload without returns (older pulls) has none.
+    let old = Raw {
+        payload: json!({ "id": "gid://shopify/Order/2" }).to_string(),
+        ..raw
+    };
+    assert!(server_less.returns_of(&old).is_empty());
 }

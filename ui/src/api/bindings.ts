@@ -327,7 +327,11 @@ fetched: number, imported: number, updated: number,
 /**
  * Payloads seen before (same content) or older than what is stored.
  */
-unchanged: number, quarantined: number, cursor: number | null, };
+unchanged: number, quarantined: number, 
+/**
+ * Returns the channel reported that were new here.
+ */
+returns: number, cursor: number | null, };
 
 export type QuarantineView = { id: number, connection_id: number, connection: string, external_id: string, fetched_at: number, error: string, };
 

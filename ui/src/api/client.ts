@@ -176,6 +176,8 @@ export const api = {
   createExchange: (input: ExchangeInput) => invoke<ExchangeResult>('create_exchange', { input }),
   customerPage: (orderId: number) => invoke<CustomerPage>('customer_page', { orderId }),
   mentions: (name: string | null) => invoke<NoteView[]>('mentions', { name }),
+  refundApprovalAbove: () => invoke<number | null>('refund_approval_above'),
+  setRefundApprovalAbove: (above: number | null) => invoke<null>('set_refund_approval_above', { above }),
   importHandoffCsv: (path: string, mode: ImportMode) => invoke<HandoffImportReport>('import_handoff_csv', { path, mode }),
 };
 

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey } from '../i18n';
 import { go } from '../route';
 import { StatusBadge } from './badges';
 
@@ -95,19 +95,21 @@ export function Palette() {
               <span className="muted">{r.email ?? ''}</span>
               <span className="num">{money(r.grand_total, r.currency)}</span>
               <StatusBadge status={r.status} />
-              {i === active && (
-                <span className="palette-actions">
-                  {Object.entries(INTENTS).map(([k, intent]) => (
-                    <span key={k} role="button" tabIndex={-1} className="chip" data-testid={`palette-do-${intent}`}
-                      onClick={(e) => { e.stopPropagation(); openOrder(r.id, intent); }}>{k.toUpperCase()}</span>
-                  ))}
-                </span>
-              )}
             </button>
           ))}
           {debounced && results.isSuccess && rows.length === 0 && <div className="muted pad">{t('palette.empty')}</div>}
         </div>
-        <div className="palette-hint muted">{t('palette.hint')} · {t('palette.actions')}</div>
+        {rows[active] && (
+          <div className="palette-actions" data-testid="palette-actions">
+            <span className="muted small">{rows[active].order_number}:</span>
+            {Object.entries(INTENTS).map(([k, intent]) => (
+              <button key={k} type="button" className="small" data-testid={`palette-do-${intent}`} onClick={() => openOrder(rows[active].id, intent)}>
+                {t(`palette.do.${intent}` as MessageKey)} <kbd>Alt {k.toUpperCase()}</kbd>
+              </button>
+            ))}
+          </div>
+        )}
+        <div className="palette-hint muted">{t('palette.hint')}</div>
       </div>
     </div>
   );

@@ -878,7 +878,21 @@ export const en = {
   'timeline.returns': "Returns and refunds",
   'timeline.edits': "Edits and cancellations",
   'dashboard.mentions': "Notes that mention you",
-  'palette.actions': "Open · C customer · R return · F refund · E edit · X cancel items (with Alt)",
+  'customer.notes': "Notes",
+  'palette.do.customer': "Customer page",
+  'palette.do.return': "Start a return",
+  'palette.do.refund': "Refund",
+  'palette.do.edit': "Edit",
+  'palette.do.cancel': "Cancel items",
+  'returns.desk': "Returns desk",
+  'approvals.title': "Refunds waiting for approval",
+  'approvals.none': "No refund waits for approval.",
+  'settings.returnsTitle': "Return settings",
+  'settings.reasons': "Return reasons, one per line (lower-case words with _)",
+  'settings.approvalAbove': "Refunds above this amount wait for approval",
+  'settings.noApproval': "empty: no approval needed",
+  'settings.saved': "Settings saved",
+  'settings.badAmount': "{value} is not an amount",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -167,6 +167,19 @@ async fn an_unshipped_order_is_edited_checked_and_routed_again_with_a_diff() {
         e.message
     );
     assert_eq!(e.code, oms_app::ErrorCode::Conflict);
+    // Cancelling a shipped order says the same.
+    let r = api
+        .cancel_orders(&[id], "too late", &|_| {})
+        .await
+        .expect("bulk");
+    assert_eq!(r.failed_count, 1);
+    assert!(
+        r.failed[0]
+            .message
+            .contains("has shipped: it cannot be cancelled any more; start a return instead"),
+        "{:?}",
+        r.failed
+    );
 }
 
 #[tokio::test]

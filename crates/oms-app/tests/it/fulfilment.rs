@@ -45,7 +45,7 @@ fn pack(order: i64, loc: i64, scans: Vec<Scan>, partial: bool) -> PackInput {
 }
 
 /// An EasyPost account at the stand-in (its key goes to the real keyring).
-async fn easypost(api: &oms_app::Api, base: &str) {
+pub(crate) async fn easypost(api: &oms_app::Api, base: &str) {
     api.add_carrier_account(&NewCarrierAccount {
         kind: "easypost".into(),
         name: "EP".into(),
@@ -57,7 +57,7 @@ async fn easypost(api: &oms_app::Api, base: &str) {
 }
 
 /// The stand-in's answers for one carrier shipment: made, looked at, bought, its label file.
-async fn mount_shipment(server: &MockServer, base: &str, id: &str) {
+pub(crate) async fn mount_shipment(server: &MockServer, base: &str, id: &str) {
     Mock::given(method("POST"))
         .and(path("/v2/shipments"))
         .respond_with(ResponseTemplate::new(201).set_body_json(shipment_id(base, id, false)))

@@ -539,3 +539,157 @@ async fn an_order_that_arrived_shipped_can_be_returned() {
     assert_eq!(d.order.status, OrderStatus::Returned);
     assert!(api.check_inventory().await.expect("check").is_empty());
 }
+
+#[tokio::test]
+async fn a_return_label_is_bought_from_the_customer_to_the_location() {
+    use wiremock::MockServer;
+    let mut db = fresh().await;
+    db.api.set_sync_policy(crate::sync::policy());
+    let api = &db.api;
+    let loc = crate::carriers::located(api, "Leipzig", "Leipzig").await;
+    let (id, _) = shipped_order(api, "1").await;
+    let server = MockServer::start().await;
+    crate::fulfilment::easypost(api, &server.uri()).await;
+    crate::fulfilment::mount_shipment(&server, &server.uri(), "shp_ret").await;
+    let r = api
+        .create_return(&ask(id, &[(1, 1, "defective")], false))
+        .await
+        .expect("return");
+    let e = api
+        .send_return_label(r.id, loc)
+        .await
+        .expect_err("not approved");
+    assert!(
+        e.message.contains("for an approved return"),
+        "{}",
+        e.message
+    );
+    api.decide_return(r.id, true, "").await.expect("approve");
+    let sent = api.send_return_label(r.id, loc).await.expect("label");
+    assert_eq!(sent.status, "label_sent");
+    assert_eq!(sent.tracking_number.as_deref(), Some("JJD-shp_ret"));
+    let path = sent.label_path.clone().expect("label file");
+    assert_eq!(std::fs::read(&path).expect("read"), b"%PDF");
+    // From the customer's door to the location.
+    let asked = server.received_requests().await.unwrap_or_default();
+    let made = asked
+        .iter()
+        .find(|q| q.method.as_str() == "POST" && q.url.path() == "/v2/shipments")
+        .expect("a shipment");
+    let body: serde_json::Value = serde_json::from_slice(&made.body).expect("json");
+    let s = &body["shipment"];
+    assert_eq!(s["from_address"]["city"], "Berlin", "{s}");
+    assert_eq!(s["to_address"]["city"], "Leipzig", "{s}");
+    // The desk finds it by the label's tracking number.
+    assert_eq!(
+        api.scan_return("JJD-shp_ret").await.expect("scan")[0].id,
+        r.id
+    );
+    let d = api.get_order(id).await.expect("d");
+    assert!(d
+        .timeline
+        .iter()
+        .any(|e| e.summary.contains("return label sent")));
+}
+
+/// A Shopify order as the orders query answers it, fulfilled, with the shop's returns.
+fn shopify_order(updated: &str, returns: serde_json::Value) -> serde_json::Value {
+    let money =
+        |a: &str| serde_json::json!({ "shopMoney": { "amount": a, "currencyCode": "EUR" } });
+    serde_json::json!({
+        "id": "gid://shopify/Order/5001", "name": "#5001", "createdAt": "2026-11-20T09:00:00Z", "updatedAt": updated,
+        "cancelledAt": null, "cancelReason": null, "currencyCode": "EUR",
+        "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "FULFILLED",
+        "email": "erika@example.de", "phone": null, "tags": [],
+        "customer": { "firstName": "Erika", "lastName": "Schulz", "email": "erika@example.de", "phone": null },
+        "shippingAddress": { "name": "Erika Schulz", "company": null, "address1": "Ringstraße 9", "address2": null,
+            "city": "Leipzig", "province": null, "provinceCode": null, "zip": "04109", "countryCodeV2": "DE", "phone": null },
+        "shippingLine": { "title": "DHL Paket", "code": "dhl" },
+        "currentShippingPriceSet": money("4.90"), "currentTotalTaxSet": money("0.00"), "currentTotalDiscountsSet": money("0.00"),
+        "lineItems": { "pageInfo": { "hasNextPage": false }, "nodes": [
+            { "id": "gid://shopify/LineItem/1", "sku": "TS-M", "name": "T-shirt M", "quantity": 2, "currentQuantity": 2,
+              "originalUnitPriceSet": money("20.00") }
+        ] },
+        "returns": { "nodes": returns }
+    })
+}
+
+#[tokio::test]
+async fn returns_pulled_from_shopify_are_recorded_once() {
+    use oms_app::domain::sync_views::{CredentialsInput, NewConnection};
+    use wiremock::matchers::{body_string_contains, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mut db = fresh().await;
+    db.api.set_sync_policy(crate::sync::policy());
+    let server = MockServer::start().await;
+    let page = |node: serde_json::Value| {
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": { "orders": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": [node] } },
+            "extensions": { "cost": { "requestedQueryCost": 10, "actualQueryCost": 10,
+                "throttleStatus": { "maximumAvailable": 2000, "currentlyAvailable": 1990, "restoreRate": 100 } } }
+        }))
+    };
+    let ret = serde_json::json!([{ "id": "gid://shopify/Return/77", "status": "OPEN", "returnLineItems": { "nodes": [
+        { "quantity": 1, "returnReason": "SIZE_TOO_SMALL", "customerNote": "too tight",
+          "fulfillmentLineItem": { "lineItem": { "sku": "TS-M" } } }] } }]);
+    Mock::given(method("POST"))
+        .and(body_string_contains("query Orders"))
+        .respond_with(page(shopify_order("2026-11-21T09:00:00Z", ret.clone())))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // Pulled again after another change on the shop: the same return, no second RMA.
+    Mock::given(method("POST"))
+        .and(body_string_contains("query Orders"))
+        .respond_with(page(shopify_order("2026-11-22T09:00:00Z", ret)))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let api = &db.api;
+    let conn = api
+        .add_connection(&NewConnection {
+            kind: ChannelKind::Shopify,
+            name: "Shopify test".into(),
+            base_url: server.uri(),
+            api_version: None,
+            page_size: Some(10),
+            credentials: CredentialsInput {
+                access_token: Some("shpat_test".into()),
+                ..Default::default()
+            },
+        })
+        .await
+        .expect("connection")
+        .id;
+    let r = api.sync_connection(conn, &|_| {}).await.expect("pull");
+    assert_eq!((r.imported, r.returns), (1, 1), "{r:?}");
+    let id = api
+        .list_orders(&OrderQuery::default())
+        .await
+        .expect("list")
+        .rows[0]
+        .id;
+    let rets = api.returns_of(id).await.expect("returns");
+    assert_eq!(rets.len(), 1);
+    let x = &rets[0];
+    assert_eq!(
+        (
+            x.source.as_str(),
+            x.status.as_str(),
+            x.channel_return_id.as_deref()
+        ),
+        ("channel", "approved", Some("gid://shopify/Return/77"))
+    );
+    assert_eq!(
+        (x.lines[0].reason.as_str(), x.lines[0].comment.as_deref()),
+        ("too_small", Some("too tight"))
+    );
+    db.api.reset_sync_cursor(conn, None).await.expect("reset");
+    let r = api
+        .sync_connection(conn, &|_| {})
+        .await
+        .expect("pull again");
+    assert_eq!((r.updated, r.returns), (1, 0), "{r:?}");
+    assert_eq!(api.returns_of(id).await.expect("returns").len(), 1);
+}

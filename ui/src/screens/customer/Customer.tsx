@@ -16,13 +16,13 @@ export function Customer({ orderId }: { orderId: number }) {
   const amounts = (list: { currency: string; amount: number }[]) => (list.length ? list.map((a) => money(a.amount, a.currency)).join(' · ') : '—');
   return (
     <div className="screen stack" data-testid="customer-page">
-      <button className="link" onClick={() => history.back()}>← {t('detail.back')}</button>
+      <div><button className="link" onClick={() => history.back()}>← {t('detail.back')}</button></div>
       <div className="detail-head">
         <h1>{c.name}</h1>
         {c.tags.length > 0 && <Tags tags={c.tags} />}
       </div>
-      <div className="row gap wrap facts">
-        <div className="fact"><div className="muted small">{t('customer.email')}</div><div>{c.email ?? '—'}</div></div>
+      <div className="facts">
+        <div className="fact wide"><div className="muted small">{t('customer.email')}</div><div>{c.email ?? '—'}</div></div>
         <div className="fact"><div className="muted small">{t('customer.phone')}</div><div>{c.phone ?? '—'}</div></div>
         <div className="fact"><div className="muted small">{t('customer.orders')}</div><div data-testid="customer-order-count">{num(c.orders.length)}{c.by_phone > 0 && <span className="muted small"> · {t('customer.byPhone', { n: c.by_phone })}</span>}</div></div>
         <div className="fact"><div className="muted small">{t('customer.ltv')}</div><div className="strong" data-testid="customer-ltv">{amounts(c.lifetime_value)}</div></div>
@@ -71,7 +71,7 @@ export function Customer({ orderId }: { orderId: number }) {
           </ul>
         </div>
         <div className="card">
-          <h2>{t('detail.notes')}</h2>
+          <h2>{t('customer.notes')}</h2>
           {c.notes.length === 0 && <p className="muted small">—</p>}
           <ul className="plain small" data-testid="customer-notes">
             {c.notes.map((n, i) => (

@@ -5,12 +5,28 @@ import type { ReturnView } from '../../api/bindings';
 import { useToast } from '../../components/toast';
 import { useI18n, type MessageKey } from '../../i18n';
 import { ReturnCard, reasonLabel } from './ReturnCard';
+import { RefundApprovals, ReturnSettings } from './ReturnSettings';
 
 const STATUSES = ['open', 'requested', 'approved', 'label_sent', 'in_transit', 'received', 'inspected', 'closed', 'rejected'];
 
 /** The returns desk: scan an RMA, tracking or order number to open its return; the queue by
  * status with search; receive many at once. */
 export function Returns() {
+  const { t } = useI18n();
+  const [tab, setTab] = useState<'desk' | 'approvals' | 'settings'>('desk');
+  return (
+    <div className="screen stack" data-testid="returns-screen">
+      <div className="tabs">
+        <button className={`tab ${tab === 'desk' ? 'active' : ''}`} data-testid="returns-tab-desk" onClick={() => setTab('desk')}>{t('returns.desk')}</button>
+        <button className={`tab ${tab === 'approvals' ? 'active' : ''}`} data-testid="returns-tab-approvals" onClick={() => setTab('approvals')}>{t('approvals.title')}</button>
+        <button className={`tab ${tab === 'settings' ? 'active' : ''}`} data-testid="returns-tab-settings" onClick={() => setTab('settings')}>{t('settings.returnsTitle')}</button>
+      </div>
+      {tab === 'desk' ? <ReturnsDesk /> : tab === 'approvals' ? <RefundApprovals /> : <ReturnSettings />}
+    </div>
+  );
+}
+
+function ReturnsDesk() {
   const { t, num, dateTime } = useI18n();
   const qc = useQueryClient();
   const toast = useToast();
@@ -59,7 +75,7 @@ export function Returns() {
     }
   };
   return (
-    <div className="screen stack" data-testid="returns-screen">
+    <div className="stack" data-testid="returns-desk">
       <div className="row gap wrap">
         <h1 className="grow">{t('returns.screen')}</h1>
         <input ref={scanRef} data-testid="returns-scan" className="scan" placeholder={t('returns.scanPlaceholder')} value={code}
