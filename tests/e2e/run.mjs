@@ -223,17 +223,25 @@ function parseMail(raw) {
   return { to: header('To'), subject: words(header('Subject')), body };
 }
 
-/** Clicks an element once the screen has settled: cards that load on their own can move it
- * between the scroll into view and the click ("element not interactable"); then it is found
- * again and clicked again, a few times at most. */
+/** Clicks an element once the screen has settled: it is scrolled to the middle of the window
+ * (WebDriver scrolls it to the bottom edge, where toasts sit), and when cards that load on
+ * their own move it between the scroll and the click ("element not interactable") it is found
+ * again and clicked again, a few times at most. The last failure says what covers it. */
 async function clickSettled(css, tries = 6) {
   for (let i = 1; ; i++) {
     const el = await s.waitFor(css);
+    await s.exec(`document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });`, [css]);
+    await sleep(100);
     try {
       await el.click();
       return;
     } catch (e) {
-      if (i >= tries || !/not interactable|stale/i.test(String(e))) throw e;
+      if (i >= tries || !/not interactable|stale/i.test(String(e))) {
+        const what = await s.exec(`const el = document.querySelector(arguments[0]); if (!el) return 'gone';
+          const r = el.getBoundingClientRect(); const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          return JSON.stringify({ rect: [r.x, r.y, r.width, r.height], window: [innerWidth, innerHeight], top: top ? top.outerHTML.slice(0, 160) : null });`, [css]).catch(() => '?');
+        throw new Error(`${e?.message ?? e} (${css}: ${what})`);
+      }
       await sleep(400);
     }
   }
@@ -458,6 +466,17 @@ async function returnFlow() {
   await (await s.waitFor('[data-testid="returns-picked"] [data-testid="return-close"]')).click();
   await s.waitFor(`[data-testid="returns-picked"] [data-testid="return-card"][data-status="closed"]`);
   await shot('38-return-closed');
+  // Settings: the reason list and refunds above 100.00 wait for approval.
+  await dismissToasts();
+  await clickSettled('[data-testid="returns-tab-settings"]');
+  const reasons = await s.waitFor('[data-testid="settings-reasons"]', { pred: async (el) => /too_small/.test(await el.prop('value')) });
+  if (!/damaged/.test(await reasons.prop('value'))) throw new Error('the reason list is not shown');
+  await typeInto('[data-testid="settings-approval"]', '100.00');
+  await clickSettled('[data-testid="settings-save"]');
+  await s.waitFor('[data-testid="toast-ok"]', { pred: async (el) => /Settings saved/.test(await el.text()) });
+  if ((await invoke('refund_approval_above', {})) !== 10000) throw new Error('approval amount not saved');
+  await shot('43-return-settings');
+  await invoke('set_refund_approval_above', { above: null });
   // The order shows it all: returned, refunded, on the timeline.
   await openOrderBySearch('9101');
   await s.waitFor('[data-testid="order-detail"]', { pred: async (el) => {

@@ -16,7 +16,7 @@ fn key_of(account_id: i64) -> String {
     format!("carrier-{account_id}-api_key")
 }
 
-fn postal(a: &oms_domain::AddressView) -> PostalAddress {
+pub(crate) fn postal(a: &oms_domain::AddressView) -> PostalAddress {
     PostalAddress {
         name: a.name.clone(),
         company: a.company.clone(),

@@ -176,6 +176,41 @@ impl Api {
         .map_err(|e| (e, Stage::Bought))
     }
 
+    /// Writes a label file beside the database (`labels/STEM-TRACKING.FORMAT`); its path.
+    pub(crate) fn save_label_file(
+        &self,
+        stem: &str,
+        tracking: &str,
+        format: &str,
+        bytes: &[u8],
+    ) -> Result<String, ApiError> {
+        let dir: PathBuf = self
+            .store
+            .path()
+            .parent()
+            .map(|p| p.join("labels"))
+            .unwrap_or_else(|| PathBuf::from("labels"));
+        let safe = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        };
+        let file = dir.join(format!(
+            "{}-{}.{}",
+            safe(stem),
+            safe(tracking),
+            match safe(&format.to_ascii_lowercase()).as_str() {
+                "" => "label".to_owned(),
+                f => f.to_owned(),
+            }
+        ));
+        let io =
+            |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display()));
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        std::fs::write(&file, bytes).map_err(io)?;
+        Ok(file.display().to_string())
+    }
+
     /// Keeps a bought label: downloads its file and ships the parcel with it.
     #[allow(clippy::too_many_arguments)]
     async fn keep_label(
@@ -193,31 +228,12 @@ impl Api {
             .download(&label.label_url)
             .await
             .map_err(|e| crate::sync::sync_error(&e))?;
-        let dir: PathBuf = self
-            .store
-            .path()
-            .parent()
-            .map(|p| p.join("labels"))
-            .unwrap_or_else(|| PathBuf::from("labels"));
-        let safe = |s: &str| {
-            s.chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-        };
-        let file = dir.join(format!(
-            "{}-{}.{}",
-            order_id,
-            safe(&label.tracking_number),
-            match safe(&label.label_format.to_ascii_lowercase()).as_str() {
-                "" => "label".to_owned(),
-                f => f.to_owned(),
-            }
-        ));
-        let io =
-            |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display()));
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        std::fs::write(&file, &bytes).map_err(io)?;
-        let path = file.display().to_string();
+        let path = self.save_label_file(
+            &order_id.to_string(),
+            &label.tracking_number,
+            &label.label_format,
+            &bytes,
+        )?;
         let shipped = self
             .store
             .ship_with_label(

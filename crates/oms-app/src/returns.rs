@@ -5,6 +5,7 @@
 //! refund of what came back. Returns pulled from a channel go through `record_channel_return`
 //! and never make a second RMA.
 
+use crate::carriers::postal;
 use crate::Progress;
 use crate::{now_ms, Api, ApiError, ErrorCode};
 use oms_domain::refund_views::{RefundInput, RefundLineInput, RefundView};
@@ -12,28 +13,12 @@ use oms_domain::return_views::*;
 use oms_domain::views::{BulkFailure, BulkResult};
 use oms_domain::OrderId;
 use oms_store::ReturnOrigin;
-use oms_sync::carriers::{ParcelSpec, PostalAddress, RateRequest};
-use std::path::PathBuf;
+use oms_sync::carriers::{ParcelSpec, RateRequest};
 
 const REASONS_KEY: &str = "returns.reasons";
 
 /// Weight of a return parcel per unit, when the products have none.
 const UNIT_WEIGHT_G: u32 = 500;
-
-fn postal(a: &oms_domain::AddressView) -> PostalAddress {
-    PostalAddress {
-        name: a.name.clone(),
-        company: a.company.clone(),
-        street1: a.line1.clone(),
-        street2: a.line2.clone(),
-        city: a.city.clone(),
-        state: a.region.clone(),
-        zip: a.postal_code.clone(),
-        country: a.country.clone(),
-        phone: a.phone.clone(),
-        email: None,
-    }
-}
 
 impl Api {
     /// The return reasons agents and customers choose from.
@@ -259,31 +244,8 @@ impl Api {
             .download(&label.label_url)
             .await
             .map_err(|e| crate::sync::sync_error(&e))?;
-        let dir: PathBuf = self
-            .store
-            .path()
-            .parent()
-            .map(|p| p.join("labels"))
-            .unwrap_or_else(|| PathBuf::from("labels"));
-        let safe = |s: &str| {
-            s.chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-        };
-        let ext = match safe(&label.label_format.to_ascii_lowercase()).as_str() {
-            "" => "label".to_owned(),
-            f => f.to_owned(),
-        };
-        let file = dir.join(format!(
-            "{}-{}.{ext}",
-            safe(&r.rma),
-            safe(&label.tracking_number)
-        ));
-        let io =
-            |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", file.display()));
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        std::fs::write(&file, &bytes).map_err(io)?;
-        let path = file.display().to_string();
+        let path =
+            self.save_label_file(&r.rma, &label.tracking_number, &label.label_format, &bytes)?;
         Ok(self
             .store
             .return_on_its_way(

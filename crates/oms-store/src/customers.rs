@@ -4,9 +4,9 @@
 
 use crate::query::{ROW_COLUMNS, ROW_JOINS};
 use crate::read::order_row;
+use crate::returns::{return_row, RETURN_ROWS};
 use crate::{Store, StoreError};
 use oms_domain::edit_views::{CurrencyAmount, CustomerPage, NoteView};
-use oms_domain::return_views::ReturnRow;
 use sqlx::Row;
 
 /// Orders shown on one customer page.
@@ -106,36 +106,14 @@ impl Store {
                 v.amount -= r.amount;
             }
         }
-        let returns = sqlx::query(
-            "SELECT r.id, COALESCE(r.rma, ''), r.order_id, o.order_number, o.customer_name, r.status, r.source, \
-                    (SELECT COALESCE(SUM(quantity), 0) FROM return_lines WHERE return_id = r.id), \
-                    (SELECT COALESCE(SUM(received), 0) FROM return_lines WHERE return_id = r.id), \
-                    (SELECT COALESCE(group_concat(p.sku, ', '), '') FROM return_lines rl JOIN order_lines ol ON ol.order_id = r.order_id AND ol.line_no = rl.line_no JOIN products p ON p.id = ol.product_id WHERE rl.return_id = r.id), \
-                    (SELECT COALESCE(group_concat(DISTINCT rl.reason), '') FROM return_lines rl WHERE rl.return_id = r.id), \
-                    r.tracking_number, r.created_at \
-             FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.order_id IN (SELECT value FROM json_each($1)) ORDER BY r.id DESC",
-        )
+        let returns = sqlx::query(&format!(
+            "{RETURN_ROWS} WHERE r.order_id IN (SELECT value FROM json_each($1)) ORDER BY r.id DESC"
+        ))
         .bind(&list)
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok(ReturnRow {
-                id: r.try_get(0)?,
-                rma: r.try_get(1)?,
-                order_id: r.try_get(2)?,
-                order_number: r.try_get(3)?,
-                customer_name: r.try_get(4)?,
-                status: r.try_get(5)?,
-                source: r.try_get(6)?,
-                units: r.try_get(7)?,
-                received: r.try_get(8)?,
-                skus: r.try_get(9)?,
-                reasons: r.try_get(10)?,
-                tracking_number: r.try_get(11)?,
-                created_at: r.try_get(12)?,
-            })
-        })
+        .map(return_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
         let refund_ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM refunds WHERE order_id IN (SELECT value FROM json_each($1)) ORDER BY id DESC LIMIT 200",

@@ -15,6 +15,34 @@ use oms_domain::return_views::{
 use oms_domain::{EventKind, MovementKind, OrderStatus, ReturnStatus};
 use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
 
+/// A returns-queue row: `RETURN_ROWS` then a WHERE clause; read with `return_row`.
+pub(crate) const RETURN_ROWS: &str = "SELECT r.id, COALESCE(r.rma, ''), r.order_id, o.order_number, o.customer_name, r.status, r.source, \
+        (SELECT COALESCE(SUM(quantity), 0) FROM return_lines WHERE return_id = r.id), \
+        (SELECT COALESCE(SUM(received), 0) FROM return_lines WHERE return_id = r.id), \
+        (SELECT COALESCE(group_concat(p.sku, ', '), '') FROM return_lines rl JOIN order_lines ol ON ol.order_id = r.order_id \
+         AND ol.line_no = rl.line_no JOIN products p ON p.id = ol.product_id WHERE rl.return_id = r.id), \
+        (SELECT COALESCE(group_concat(DISTINCT rl.reason), '') FROM return_lines rl WHERE rl.return_id = r.id), \
+        r.tracking_number, r.created_at \
+     FROM returns r JOIN orders o ON o.id = r.order_id LEFT JOIN customers c ON c.id = o.customer_id";
+
+pub(crate) fn return_row(r: &sqlx::sqlite::SqliteRow) -> Result<ReturnRow, StoreError> {
+    Ok(ReturnRow {
+        id: r.try_get(0)?,
+        rma: r.try_get(1)?,
+        order_id: r.try_get(2)?,
+        order_number: r.try_get(3)?,
+        customer_name: r.try_get(4)?,
+        status: r.try_get(5)?,
+        source: r.try_get(6)?,
+        units: r.try_get(7)?,
+        received: r.try_get(8)?,
+        skus: r.try_get(9)?,
+        reasons: r.try_get(10)?,
+        tracking_number: r.try_get(11)?,
+        created_at: r.try_get(12)?,
+    })
+}
+
 /// Returns still expected to bring units back.
 const OPEN: &str = "status IN ('requested', 'approved', 'label_sent', 'in_transit')";
 
@@ -697,43 +725,21 @@ impl Store {
     ) -> Result<ReturnQueue, StoreError> {
         let q = search.map(str::trim).filter(|s| !s.is_empty());
         let like = q.map(|s| format!("%{}%", s.replace(['%', '_'], "")));
-        let rows = sqlx::query(
-            "SELECT r.id, COALESCE(r.rma, ''), r.order_id, o.order_number, COALESCE(c.name, ''), r.status, r.source, \
-                    (SELECT COALESCE(SUM(quantity), 0) FROM return_lines WHERE return_id = r.id), \
-                    (SELECT COALESCE(SUM(received), 0) FROM return_lines WHERE return_id = r.id), \
-                    (SELECT COALESCE(group_concat(p.sku, ', '), '') FROM return_lines rl JOIN order_lines ol ON ol.order_id = r.order_id AND ol.line_no = rl.line_no JOIN products p ON p.id = ol.product_id WHERE rl.return_id = r.id), \
-                    (SELECT COALESCE(group_concat(DISTINCT rl.reason), '') FROM return_lines rl WHERE rl.return_id = r.id), \
-                    r.tracking_number, r.created_at \
-             FROM returns r JOIN orders o ON o.id = r.order_id LEFT JOIN customers c ON c.id = o.customer_id \
+        let rows = sqlx::query(&format!(
+            "{RETURN_ROWS} \
              WHERE (($1 IS NULL AND r.status NOT IN ('closed', 'rejected')) OR r.status = $1) \
-               AND ($2 IS NULL OR r.rma LIKE $2 OR o.order_number LIKE $2 OR c.name LIKE $2 OR c.email LIKE $2 OR r.tracking_number LIKE $2 \
+               AND ($2 IS NULL OR r.rma LIKE $2 OR o.order_number LIKE $2 OR o.customer_name LIKE $2 OR c.email LIKE $2 OR r.tracking_number LIKE $2 \
                     OR EXISTS (SELECT 1 FROM return_lines rl JOIN order_lines ol ON ol.order_id = r.order_id AND ol.line_no = rl.line_no \
                                JOIN products p ON p.id = ol.product_id WHERE rl.return_id = r.id AND p.sku LIKE $2)) \
              ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
-        )
+        ))
         .bind(status.filter(|s| *s != "open"))
         .bind(like)
         .bind(limit.clamp(1, 2_000))
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok(ReturnRow {
-                id: r.try_get(0)?,
-                rma: r.try_get(1)?,
-                order_id: r.try_get(2)?,
-                order_number: r.try_get(3)?,
-                customer_name: r.try_get(4)?,
-                status: r.try_get(5)?,
-                source: r.try_get(6)?,
-                units: r.try_get(7)?,
-                received: r.try_get(8)?,
-                skus: r.try_get(9)?,
-                reasons: r.try_get(10)?,
-                tracking_number: r.try_get(11)?,
-                created_at: r.try_get(12)?,
-            })
-        })
+        .map(return_row)
         .collect::<Result<Vec<_>, StoreError>>()?;
         let counts = sqlx::query_as::<_, (String, i64)>(
             "SELECT status, COUNT(*) FROM returns GROUP BY status ORDER BY status",
