@@ -384,8 +384,11 @@ impl Api {
         if lines.is_empty() && shipping == 0 && extra == 0 {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
-                if r.refunded > 0 {
-                    format!("return {}: what came back is refunded already", r.rma)
+                if r.lines.iter().any(|l| l.received > 0) {
+                    format!(
+                        "return {}: what came back is refunded already (or waits for approval)",
+                        r.rma
+                    )
                 } else {
                     format!("return {}: nothing came back yet to refund", r.rma)
                 },
