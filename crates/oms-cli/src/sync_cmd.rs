@@ -332,8 +332,8 @@ pub async fn run(api: &Api, cmd: SyncOps, out: &mut impl Write) -> Result<()> {
                         if !j {
                             writeln!(
                                 out,
-                                "connection {id}: {} pages, {} fetched, {} new, {} updated, {} unchanged, {} quarantined in {s:.1} s ({:.0} orders/s)",
-                                r.pages, r.fetched, r.imported, r.updated, r.unchanged, r.quarantined,
+                                "connection {id}: {} pages, {} fetched, {} new, {} updated, {} unchanged, {} quarantined, {} new returns in {s:.1} s ({:.0} orders/s)",
+                                r.pages, r.fetched, r.imported, r.updated, r.unchanged, r.quarantined, r.returns,
                                 r.fetched as f64 / s.max(1e-9)
                             )?;
                         }

@@ -155,7 +155,7 @@ export const de: Record<MessageKey, string> = {
   'connections.test': 'Verbindung testen',
   'connections.syncNow': 'Jetzt abgleichen',
   'connections.syncing': 'Abgleich läuft…',
-  'connections.synced': '{fetched} Bestellungen abgeholt: {imported} neu, {updated} geändert, {quarantined} in Quarantäne',
+  'connections.synced': '{fetched} Bestellungen abgeholt: {imported} neu, {updated} geändert, {quarantined} in Quarantäne, {returns} neue Retouren',
   'connections.pause': 'Pausieren',
   'connections.resume': 'Fortsetzen',
   'connections.change': 'ändern',

@@ -154,7 +154,7 @@ export const en = {
   'connections.test': 'Test connection',
   'connections.syncNow': 'Sync now',
   'connections.syncing': 'Syncing…',
-  'connections.synced': '{fetched} orders fetched: {imported} new, {updated} updated, {quarantined} quarantined',
+  'connections.synced': '{fetched} orders fetched: {imported} new, {updated} updated, {quarantined} quarantined, {returns} new returns',
   'connections.pause': 'Pause',
   'connections.resume': 'Resume',
   'connections.change': 'change',

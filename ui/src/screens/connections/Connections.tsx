@@ -212,7 +212,7 @@ function ConnectionCard({ c }: { c: SyncConnectionView }) {
           })}>{t('connections.test')}</button>
           <button className="primary" data-testid="conn-sync" disabled={busy !== null || !c.enabled} onClick={() => run('sync', async () => {
             const r = await api.syncConnection(c.id);
-            toast.ok(t('connections.synced', { fetched: r.fetched, imported: r.imported, updated: r.updated, quarantined: r.quarantined }));
+            toast.ok(t('connections.synced', { fetched: r.fetched, imported: r.imported, updated: r.updated, quarantined: r.quarantined, returns: r.returns }));
           })}>{busy === 'sync' ? t('connections.syncing') : t('connections.syncNow')}</button>
           <button data-testid="conn-pause" disabled={busy !== null} onClick={() => run('pause', async () => {
             await api.updateConnection(c.id, { base_url: null, api_version: null, page_size: null, enabled: null, paused: !c.paused });
