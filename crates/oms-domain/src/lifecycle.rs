@@ -1,7 +1,6 @@
 //! Lifecycles as enums stored as text, with the allowed transitions written out explicitly.
 
 use crate::error::TransitionError;
-use crate::ParseError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -17,10 +16,10 @@ macro_rules! text_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),* }
             }
-            pub fn parse(s: &str) -> Result<Self, ParseError> {
+            pub fn parse(s: &str) -> Result<Self, $crate::ParseError> {
                 match s.trim() {
                     $($text => Ok($name::$variant),)*
-                    other => Err(ParseError::new($field, format!(
+                    other => Err($crate::ParseError::new($field, format!(
                         "unknown value {other:?}; expected one of: {}",
                         [$($text),*].join(", ")
                     ))),
@@ -32,6 +31,8 @@ macro_rules! text_enum {
         }
     };
 }
+
+pub(crate) use text_enum;
 
 text_enum!(
     /// Where an order stands: the summary the lists filter on. While an order is open it is

@@ -19,27 +19,7 @@ pub const DEFAULT_REASONS: &[&str] = &[
     "other",
 ];
 
-macro_rules! choice {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($v:ident = $t:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($v),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $t),* } }
-            pub fn parse(s: &str) -> Result<Self, crate::ParseError> {
-                match s.trim() {
-                    $($t => Ok($name::$v),)*
-                    other => Err(crate::ParseError::new($what, format!(
-                        "unknown value {other:?}; expected one of: {}", [$($t),*].join(", ")))),
-                }
-            }
-        }
-    };
-}
-
-choice!(
+crate::lifecycle::text_enum!(
     /// What the returned unit looked like on inspection.
     ItemCondition, "condition" {
         AsNew = "as_new",
@@ -49,7 +29,7 @@ choice!(
     }
 );
 
-choice!(
+crate::lifecycle::text_enum!(
     /// What happens to returned units: back on the shelf (at a chosen location), on the shelf
     /// as B-stock (the SKU with "-B"), set aside, thrown away, or sent back to the vendor.
     Disposition, "disposition" {

@@ -79,6 +79,12 @@ pub struct ChannelSku {
     pub stocked: bool,
 }
 
+/// A product's SKU on the connection bound as `$2` (its mapped channel SKU, a hand mapping
+/// first, else ours), for queries over `products p`.
+pub(crate) const CHANNEL_SKU: &str =
+    "COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 \
+     AND cs.product_id = p.id ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku)";
+
 /// Adds a cancellation for an order from a shop (inside the cancelling transaction).
 pub(crate) async fn enqueue_cancellation(
     tx: &mut Transaction<'static, Sqlite>,
@@ -348,10 +354,9 @@ impl Store {
         connection_id: i64,
     ) -> Result<ShippedLines, StoreError> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 AND cs.product_id = p.id \
-                              ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku), \
+            &format!("SELECT {CHANNEL_SKU}, \
                     l.shipped, l.quantity - l.shipped - l.cancelled \
-             FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no",
+             FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no"),
         )
         .bind(order_id)
         .bind(connection_id)
@@ -375,9 +380,8 @@ impl Store {
         connection_id: i64,
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 AND cs.product_id = p.id \
-                              ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku), l.quantity, l.cancelled \
-             FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no",
+            &format!("SELECT {CHANNEL_SKU}, l.quantity, l.cancelled \
+             FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no"),
         )
         .bind(order_id)
         .bind(connection_id)

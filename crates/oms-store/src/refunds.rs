@@ -4,6 +4,7 @@
 
 use crate::inventory::begin_write;
 use crate::orders::insert_event;
+use crate::outbox::CHANNEL_SKU;
 use crate::{Store, StoreError};
 use oms_domain::refund_views::{
     check_refund, RefundInput, RefundLineView, RefundView, Refundable, RefundableLine,
@@ -118,11 +119,10 @@ impl Store {
         connection_id: i64,
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT COALESCE((SELECT cs.channel_sku FROM channel_skus cs WHERE cs.connection_id = $2 AND cs.product_id = p.id \
-                              ORDER BY cs.manual DESC, cs.last_seen_at DESC LIMIT 1), p.sku), rl.quantity, rl.amount \
+            &format!("SELECT {CHANNEL_SKU}, rl.quantity, rl.amount \
              FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id \
              JOIN order_lines l ON l.order_id = f.order_id AND l.line_no = rl.line_no JOIN products p ON p.id = l.product_id \
-             WHERE rl.refund_id = $1 ORDER BY rl.line_no",
+             WHERE rl.refund_id = $1 ORDER BY rl.line_no"),
         )
         .bind(refund)
         .bind(connection_id)
